@@ -17,7 +17,9 @@ region           EU | US | APAC
 churned          label, 0/1
 
 The label is drawn from a logistic model of the features (plus Gaussian noise
-on the log-odds), so a linear model can learn it but not perfectly.
+on the log-odds), so a linear model can learn it but not perfectly. Besides
+linear terms the true log-odds include monthly_charges / (tenure_months + 1):
+customers who pay a lot and joined recently churn more.
 
 A small number of rows carry impossible values, as real exports do:
 negative ``tenure_months``, and ``monthly_charges`` that are zero or negative
@@ -39,6 +41,7 @@ PLAN_EFFECT = {"basic": 0.6, "standard": 0.0, "premium": -0.8}
 REGIONS = ["EU", "US", "APAC"]
 REGION_WEIGHTS = [0.40, 0.35, 0.25]
 REGION_EFFECT = {"EU": -0.3, "US": 0.3, "APAC": 0.0}
+CHARGES_PER_TENURE_EFFECT = 0.06
 
 HEADER = ["id", "tenure_months", "monthly_charges", "support_calls", "age",
           "plan", "region", "churned"]
@@ -82,6 +85,7 @@ def churn_logit(tenure, charges, calls, age, plan, region):
         - 0.030 * (age - 45.0)
         + PLAN_EFFECT[plan]
         + REGION_EFFECT[region]
+        + CHARGES_PER_TENURE_EFFECT * (charges / (tenure + 1.0) - 4.0)
     )
 
 

@@ -9,8 +9,9 @@ Supported subset, which params.yaml must stay within:
 
 * top-level keys are sections; each holds a map of scalars indented under it
   (any consistent indentation); a top-level key may also hold a scalar;
-* scalars: integers, floats (incl. 1e-3), true/false (also True/False,
-  yes/no, on/off), null/~, and strings (plain, 'single' or "double" quoted);
+* scalars: integers, floats (incl. 1e-3), true/false (also True/TRUE...),
+  null/~, and strings (plain, 'single' or "double" quoted); as in YAML 1.2,
+  yes/no/on/off are strings, not booleans;
 * blank lines and ``#`` comments are ignored.
 
 Anything else (lists, deeper nesting, flow maps, multi-line strings) raises
@@ -52,9 +53,9 @@ def parse_scalar(text):
     if len(s) >= 2 and s[0] == s[-1] and s[0] in ("'", '"'):
         return s[1:-1]
     low = s.lower()
-    if low in ("true", "yes", "on"):
+    if low == "true":
         return True
-    if low in ("false", "no", "off"):
+    if low == "false":
         return False
     if low in ("null", "~"):
         return None
