@@ -1,0 +1,175 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/report"
+)
+
+// commentLimits are the most characters a platform's comment takes.
+var commentLimits = map[string]int{
+	"github": 65536,
+	"gitlab": 1000000,
+}
+
+// reportFiles are the formats written, by file name.
+var reportFiles = []struct{ name, format string }{
+	{"report.md", "md"},
+	{"summary.md", "summary"},
+	{"report.json", "json"},
+	{"report.html", "html"},
+}
+
+type buildReport struct{}
+
+func (buildReport) name() string { return "report" }
+
+func (buildReport) run(ctx context.Context, s *state) error {
+	d, err := s.buildView(ctx)
+	if err != nil {
+		return err
+	}
+	s.view = d
+	s.files, err = writeReports(s.opts.ReportDir, d, s.renderOptions(0))
+	if err != nil {
+		return err
+	}
+	s.outputs["passed"] = fmt.Sprint(len(s.failures) == 0)
+	s.outputs["report_path"] = s.files["report.md"]
+	return nil
+}
+
+// renderOptions are the report's options with a character limit.
+func (s *state) renderOptions(limit int) report.Options {
+	return report.Options{
+		Precision:   s.cfg.Report.Precision,
+		TemplateDir: s.templateDir(),
+		Limit:       limit,
+	}
+}
+
+func (s *state) templateDir() string {
+	if s.cfg.Report.Template == "" {
+		return ""
+	}
+	return filepath.Join(s.cfg.Root, s.cfg.Report.Template)
+}
+
+// writeReports renders every format into dir and returns the paths by name.
+func writeReports(dir string, d *report.Data, opts report.Options) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	files := map[string]string{}
+	for _, f := range reportFiles {
+		body, err := report.Render(f.format, d, opts)
+		if err != nil {
+			return nil, fmt.Errorf("rendering the %s report: %w", f.format, err)
+		}
+		path := filepath.Join(dir, f.name)
+		if err := writeAtomic(path, body); err != nil {
+			return nil, err
+		}
+		files[f.name] = path
+	}
+	return files, nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// folder, so a reader never sees half a report.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+type publish struct{}
+
+func (publish) name() string { return "publish" }
+
+func (publish) run(ctx context.Context, s *state) error {
+	p := s.opts.Platform
+	limit := commentLimits[p.Name()]
+	md, err := report.Render("md", s.view, s.renderOptions(limit))
+	if err != nil {
+		return fmt.Errorf("rendering the comment: %w", err)
+	}
+	summary, err := report.Render("summary", s.view, s.renderOptions(1<<20-1024))
+	if err != nil {
+		return fmt.Errorf("rendering the job summary: %w", err)
+	}
+
+	r := &platform.Report{
+		Key:         s.view.Key,
+		Title:       report.Title(s.view),
+		Markdown:    string(md),
+		Summary:     string(summary),
+		State:       platformState(s.view.Verdict.State),
+		Annotations: s.annotations(),
+		Files:       s.files,
+	}
+	if err := p.Publish(ctx, s.event, r); err != nil {
+		return err
+	}
+
+	if out, ok := p.(platform.Outputs); ok {
+		if err := out.SetOutputs(s.outputs); err != nil {
+			return fmt.Errorf("setting the outputs: %w", err)
+		}
+	}
+	return nil
+}
+
+// platformState maps the report's verdict to a platform state.
+func platformState(verdict string) platform.State {
+	switch verdict {
+	case report.Passed:
+		return platform.Success
+	case report.Nothing:
+		return platform.Neutral
+	default:
+		return platform.Failure
+	}
+}
+
+// annotations point at the mlci.yaml lines of failing gates.
+func (s *state) annotations() []platform.Annotation {
+	if s.verdict == nil {
+		return nil
+	}
+	var out []platform.Annotation
+	for _, g := range s.verdict.Gates {
+		if g.Passed || g.Pos.File == "" {
+			continue
+		}
+		level := "failure"
+		if !g.Fails() {
+			level = "warning"
+		}
+		out = append(out, platform.Annotation{
+			Path:    g.Pos.File,
+			Line:    g.Pos.Line,
+			Level:   level,
+			Title:   fmt.Sprintf("gate %s/%s failed", g.Model, g.Metric),
+			Message: g.Message,
+		})
+	}
+	return out
+}
