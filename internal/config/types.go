@@ -23,6 +23,12 @@ type Config struct {
 
 	// Stages are the pipeline's stages in file order, foreach and matrix expanded.
 	Stages []*Stage
+	// Metrics are the metrics files of the pipeline file's top-level metrics.
+	Metrics []string
+	// ParamsFiles are the params files of the pipeline file's top-level params.
+	ParamsFiles []string
+	// Plots are the pipeline file's top-level plots.
+	Plots []Plot
 	// Changes are the change classes in match order (first match wins).
 	Changes []ChangeClass
 	// Tests are the pipeline tests, run when code changes.
@@ -65,8 +71,9 @@ type Stage struct {
 	Timeout time.Duration
 	// RunsOn are CI runner labels for scaled-out runs.
 	RunsOn []string
-	// Definition is the stage as written (before interpolation), hashed to
-	// detect a change of the stage's own definition.
+	// Definition is the stage as written, foreach, matrix and ${...}
+	// expanded, as canonical JSON (sorted keys, without desc and meta); it
+	// is compared to detect a change of the stage's own definition.
 	Definition string
 	Pos        Pos
 }
@@ -92,6 +99,8 @@ type ParamRef struct {
 
 // Plot is a plots file with how to draw it.
 type Plot struct {
+	// Path is the plots file; for a top-level plot whose y maps data files
+	// to columns (YFiles), it is the plot's ID as written.
 	Path     string
 	X        string
 	Y        []string
@@ -100,7 +109,11 @@ type Plot struct {
 	XLabel   string
 	YLabel   string
 	Cache    bool
-	Pos      Pos
+	// YFiles and XFiles map data files to their columns, for top-level
+	// plots drawn from several files.
+	YFiles map[string][]string
+	XFiles map[string]string
+	Pos    Pos
 }
 
 // ChangeClass maps globs to a class of change.
@@ -119,7 +132,9 @@ type Test struct {
 
 // Model is a model with its files, gates, promotion policy and serving check.
 type Model struct {
-	Name        string
+	Name string
+	// Type is "model" unless a dvc.yaml artifact says otherwise.
+	Type        string
 	Path        string
 	Metrics     []string
 	Predictions string
@@ -222,6 +237,7 @@ type DriftColumn struct {
 	Test      string
 	Threshold *float64
 	Ignore    bool
+	Pos       Pos
 }
 
 // Triggers say when continuous training retrains.
