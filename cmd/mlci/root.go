@@ -34,6 +34,10 @@ type globals struct {
 	logLevel string
 	noColor  bool
 
+	// started is set once the command's own code begins, after cobra has
+	// parsed the command line.
+	started bool
+
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
@@ -57,8 +61,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return exit.OK
 	}
 	code := exit.Code(err)
-	var flagErr *flagError
-	if errors.As(err, &flagErr) {
+	if !g.started {
+		// cobra failed before the command began: an unknown command, a bad
+		// flag or the wrong number of arguments.
 		code = exit.Usage
 	}
 	if !errors.Is(err, errReported) {
@@ -70,11 +75,6 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 // errReported ends a command whose outcome was already printed (a failed
 // verdict, say), so that only the exit code is left to set.
 var errReported = errors.New("reported")
-
-type flagError struct{ err error }
-
-func (e *flagError) Error() string { return e.err.Error() }
-func (e *flagError) Unwrap() error { return e.err }
 
 func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
@@ -96,8 +96,6 @@ Exit codes: 0 success, 1 a gate or check failed, 2 usage or configuration error,
 		SilenceErrors:     true,
 		PersistentPreRunE: g.setup,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
-
 	f := root.PersistentFlags()
 	f.StringVarP(&g.repo, "repo", "C", ".", "repository `dir` to work in")
 	f.StringVar(&g.config, "config", "", "configuration `file` (default mlci.yaml, else dvc.yaml)")
@@ -113,6 +111,7 @@ Exit codes: 0 success, 1 a gate or check failed, 2 usage or configuration error,
 
 // setup checks the global flags and builds the logger and progress printer.
 func (g *globals) setup(cmd *cobra.Command, _ []string) error {
+	g.started = true
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return exit.Usagef("--log-level: %q is not one of debug, info, warn, error", g.logLevel)
@@ -126,6 +125,7 @@ func (g *globals) setup(cmd *cobra.Command, _ []string) error {
 		ReplaceAttr: dropTime,
 	}))
 	g.status = progress.New(g.stderr, progress.Detect(g.getenv))
+	g.status.SetColor(g.color(g.stderr))
 	return nil
 }
 
@@ -179,12 +179,13 @@ func (g *globals) print(result any, text func(w io.Writer) error) error {
 	return nil
 }
 
-// color reports whether the output may be coloured.
-func (g *globals) color() bool {
+// color reports whether output to w may be coloured: a terminal, and
+// neither --no-color nor NO_COLOR.
+func (g *globals) color(w io.Writer) bool {
 	if g.noColor || g.getenv("NO_COLOR") != "" || strings.TrimSpace(g.getenv("TERM")) == "dumb" {
 		return false
 	}
-	f, ok := g.stdout.(*os.File)
+	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}

@@ -46,7 +46,11 @@ type Printer struct {
 	w     io.Writer
 	style Style
 	now   func() time.Time
+	color bool
 }
+
+// SetColor turns colour on or off for the outcome marks; it is off by default.
+func (p *Printer) SetColor(on bool) { p.color = on }
 
 // New returns a Printer that writes to w in the given style.
 func New(w io.Writer, style Style) *Printer {
@@ -110,7 +114,7 @@ func (g *Group) End(outcome string) time.Duration {
 	case GitLab:
 		fmt.Fprintf(p.w, "\x1b[0Ksection_end:%d:%s\r\x1b[0K\n", p.now().Unix(), sectionName(g.name))
 	}
-	fmt.Fprintf(p.w, "%s %s: %s in %s\n", mark(outcome), g.name, outcome, Duration(took))
+	fmt.Fprintf(p.w, "%s %s: %s in %s\n", p.mark(outcome), g.name, outcome, Duration(took))
 	return took
 }
 
@@ -118,7 +122,7 @@ func (g *Group) End(outcome string) time.Duration {
 func (p *Printer) Skipped(name, reason string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "%s %s: skipped, %s\n", mark("skipped"), name, oneLine(reason))
+	fmt.Fprintf(p.w, "%s %s: skipped, %s\n", p.mark("skipped"), name, oneLine(reason))
 }
 
 // Infof prints a line outside any group.
@@ -142,15 +146,19 @@ func Duration(d time.Duration) string {
 	}
 }
 
-func mark(outcome string) string {
+// mark is the sign shown before an outcome, green, red or dim in colour.
+func (p *Printer) mark(outcome string) string {
+	sign, code := "✓", "32"
 	switch outcome {
 	case "failed":
-		return "✗"
+		sign, code = "✗", "31"
 	case "skipped":
-		return "–"
-	default:
-		return "✓"
+		sign, code = "–", "2"
 	}
+	if !p.color {
+		return sign
+	}
+	return "\x1b[" + code + "m" + sign + "\x1b[0m"
 }
 
 var notSection = regexp.MustCompile(`[^a-z0-9_.-]+`)
