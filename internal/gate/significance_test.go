@@ -1,0 +1,234 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/metrics"
+	"github.com/mlci-dev/mlci/internal/stats"
+)
+
+// testSet writes n predictions as CSV: labels from seed, regions in turn, and
+// scores of strength (how well they separate the classes); regions listed in
+// weak get scores that do not separate at all.
+func testSet(t testing.TB, name string, n int, strength float64,
+	weak ...string) *metrics.Predictions {
+	t.Helper()
+	labels := rand.New(rand.NewPCG(1, 1))
+	noise := rand.New(rand.NewPCG(uint64(strength*1000), 2))
+	regions := []string{"APAC", "EU", "US"}
+	var b strings.Builder
+	b.WriteString("id,label,score,prediction,region\n")
+	for i := range n {
+		y := float64(labels.IntN(2))
+		region := regions[i%3]
+		s := strength
+		for _, w := range weak {
+			if w == region {
+				s = 0
+			}
+		}
+		score := 1 / (1 + math.Exp(-(s*(2*y-1) + noise.NormFloat64())))
+		pred := 0
+		if score >= 0.5 {
+			pred = 1
+		}
+		fmt.Fprintf(&b, "%d,%v,%.6f,%d,%s\n", i, y, score, pred, region)
+	}
+	p, err := metrics.ReadPredictions(name, []byte(b.String()))
+	require.NoError(t, err)
+	return p
+}
+
+var noMetrics = map[string]float64{}
+
+func evaluateOne(t *testing.T, g config.Gate, base map[string]float64, preds *Predictions) Result {
+	t.Helper()
+	got := Evaluator{Resamples: 1000, Seed: 3}.Evaluate(model(g), base, noMetrics, preds)
+	require.Len(t, got, 1)
+	return got[0]
+}
+
+func TestSignificance(t *testing.T) {
+	t.Parallel()
+	weak := testSet(t, "base.csv", 3000, 0.5)
+	strong := testSet(t, "head.csv", 3000, 1.2)
+
+	tests := []struct {
+		name   string
+		gate   config.Gate
+		base   *metrics.Predictions
+		head   *metrics.Predictions
+		passed bool
+		method string
+		rule   string
+		prefix string
+	}{
+		{"better auc", config.Gate{Metric: "roc_auc", Significance: f(0.05)}, weak, strong, true,
+			Bootstrap, "better than the baseline at 95%", "roc_auc 0."},
+		{"worse auc", config.Gate{Metric: "roc_auc", Significance: f(0.05)}, strong, weak, false,
+			Bootstrap, "better than the baseline at 95%", "not significantly better: roc_auc"},
+		{"equal auc is not better", config.Gate{Metric: "roc_auc", Significance: f(0.05)}, weak, weak,
+			false, Bootstrap, "better than the baseline at 95%", "not significantly better"},
+		{"equal auc is within a margin", config.Gate{Metric: "roc_auc", Significance: f(0.05),
+			Margin: f(0.01)}, weak, weak, true, Bootstrap,
+			"not worse than the baseline by over 0.01 at 95%", "roc_auc"},
+		{"worse auc is beyond a margin", config.Gate{Metric: "roc_auc", Significance: f(0.05),
+			Margin: f(0.01)}, strong, weak, false, Bootstrap,
+			"not worse than the baseline by over 0.01 at 95%", "may be worse by over 0.01"},
+		{"log loss, lower is better", config.Gate{Metric: "log_loss", Significance: f(0.01)}, weak,
+			strong, true, Bootstrap, "better than the baseline at 99%", "log_loss"},
+		{"accuracy by McNemar", config.Gate{Metric: "accuracy", Significance: f(0.05)}, weak, strong,
+			true, McNemar, "better than the baseline at 95%", "accuracy"},
+		{"f1 worse", config.Gate{Metric: "f1", Significance: f(0.05)}, strong, weak, false,
+			Bootstrap, "better than the baseline at 95%", "not significantly better: f1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := evaluateOne(t, tt.gate, noMetrics, &Predictions{Base: tt.base, Head: tt.head})
+			assert.Equal(t, tt.passed, r.Passed, r.Message)
+			assert.Equal(t, tt.rule, r.Rule)
+			assert.True(t, strings.HasPrefix(r.Message, tt.prefix), r.Message)
+			require.NotNil(t, r.Significance)
+			s := r.Significance
+			assert.Equal(t, tt.method, s.Method)
+			assert.Equal(t, 1000, s.Resamples)
+			assert.InDelta(t, 1-*tt.gate.Significance, s.Confidence, 1e-12)
+			assert.LessOrEqual(t, s.CILow, *r.Head-*r.Base+1e-9)
+			assert.GreaterOrEqual(t, s.CIHigh, *r.Head-*r.Base-1e-9)
+			require.NotNil(t, s.PValue)
+		})
+	}
+}
+
+func TestSignificanceMcNemarPValue(t *testing.T) {
+	t.Parallel()
+	base, head := testSet(t, "b.csv", 900, 0.5), testSet(t, "h.csv", 900, 0.7)
+	r := evaluateOne(t, config.Gate{Metric: "accuracy", Significance: f(0.05)}, noMetrics,
+		&Predictions{Base: base, Head: head})
+	want := stats.McNemar(head.Label, base.Prediction, head.Prediction)
+	assert.InDelta(t, want.PValue, *r.Significance.PValue, 0)
+	assert.Contains(t, r.Message,
+		fmt.Sprintf("%d vs %d disagreements won", want.HeadOnly, want.BaseOnly))
+}
+
+func TestSignificanceIsReproducible(t *testing.T) {
+	t.Parallel()
+	preds := &Predictions{Base: testSet(t, "b.csv", 600, 0.5), Head: testSet(t, "h.csv", 600, 0.6)}
+	g := config.Gate{Metric: "roc_auc", Significance: f(0.05)}
+	one := evaluateOne(t, g, noMetrics, preds)
+	two := evaluateOne(t, g, noMetrics, preds)
+	assert.Equal(t, one.Significance, two.Significance)
+}
+
+func TestSignificanceWithoutAPair(t *testing.T) {
+	t.Parallel()
+	head := testSet(t, "eval/predictions.csv", 300, 1)
+	other := testSet(t, "eval/predictions.csv", 301, 1)
+	g := config.Gate{Metric: "roc_auc", Significance: f(0.05)}
+
+	tests := []struct {
+		name    string
+		base    map[string]float64
+		preds   *Predictions
+		passed  bool
+		skipped bool
+		message string
+	}{
+		{"no baseline", nil, &Predictions{Head: head}, true, true,
+			"no baseline: significance not tested"},
+		{"baseline without predictions", noMetrics, &Predictions{Head: head}, true, true,
+			"the baseline has no eval/predictions.csv: significance not tested"},
+		{"candidate without predictions", noMetrics, nil, false, false,
+			"needs predictions: the candidate has no eval/predictions.csv"},
+		{"different test sets", noMetrics, &Predictions{Base: other, Head: head}, false, false,
+			"eval/predictions.csv (candidate) and eval/predictions.csv (baseline) are not the same " +
+				"test set: the baseline has 301 examples, the candidate 300"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := evaluateOne(t, g, tt.base, tt.preds)
+			assert.Equal(t, tt.passed, r.Passed)
+			assert.Equal(t, tt.skipped, r.Skipped)
+			assert.Equal(t, tt.message, r.Message)
+			assert.Nil(t, r.Significance)
+		})
+	}
+}
+
+func TestGateWithBoundsAndSignificanceGivesTwoResults(t *testing.T) {
+	t.Parallel()
+	preds := &Predictions{Base: testSet(t, "b.csv", 900, 0.5), Head: testSet(t, "h.csv", 900, 1.5)}
+	g := config.Gate{Metric: "roc_auc", Min: f(0.8), Significance: f(0.05)}
+	got := Evaluator{Resamples: 500}.Evaluate(model(g), map[string]float64{"roc_auc": 0.7},
+		map[string]float64{"roc_auc": 0.9}, preds)
+	require.Len(t, got, 2)
+	assert.Equal(t, "≥ 0.8", got[0].Rule)
+	assert.Nil(t, got[0].Significance)
+	assert.Equal(t, "better than the baseline at 95%", got[1].Rule)
+	assert.True(t, got[1].Passed, got[1].Message)
+}
+
+func TestSlices(t *testing.T) {
+	t.Parallel()
+	base := testSet(t, "eval/predictions.csv", 1500, 1)
+	same := testSet(t, "eval/predictions.csv", 1500, 1)
+	euWorse := testSet(t, "eval/predictions.csv", 1500, 1, "EU")
+
+	tests := []struct {
+		name    string
+		gate    config.Gate
+		base    map[string]float64
+		preds   *Predictions
+		passed  bool
+		skipped bool
+		slice   string
+		message string
+	}{
+		{"a regressing slice fails", config.Gate{Metric: "accuracy", SliceBy: "region",
+			MinSliceSize: 100, MaxDrop: f(0.05)}, noMetrics,
+			&Predictions{Base: base, Head: euWorse}, false, false, "region=EU",
+			"1 of 3 slices fail: EU (n = 500): dropped"},
+		{"equal slices pass", config.Gate{Metric: "accuracy", SliceBy: "region", MaxDrop: f(0.05)},
+			noMetrics, &Predictions{Base: base, Head: same}, true, false, "", "worst "},
+		{"absolute bound per slice without a baseline", config.Gate{Metric: "roc_auc",
+			SliceBy: "region", Min: f(0.7)}, nil, &Predictions{Head: euWorse}, false, false,
+			"region=EU", "1 of 3 slices fail: EU (n = 500): 0."},
+		{"only rules of change and no baseline", config.Gate{Metric: "f1", SliceBy: "region",
+			MaxDrop: f(0.05)}, nil, &Predictions{Head: euWorse}, true, true, "region=EU",
+			"no baseline: rules of change not checked"},
+		{"slices too small", config.Gate{Metric: "accuracy", SliceBy: "region", MinSliceSize: 501,
+			MaxDrop: f(0.05)}, noMetrics, &Predictions{Base: base, Head: same}, true, true, "",
+			"no region slice has 501 examples (3 slices)"},
+		{"no such column", config.Gate{Metric: "accuracy", SliceBy: "country", MaxDrop: f(0.05)},
+			noMetrics, &Predictions{Base: base, Head: same}, false, false, "",
+			`eval/predictions.csv has no column "country" to slice by`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := evaluateOne(t, tt.gate, tt.base, tt.preds)
+			assert.Equal(t, tt.passed, r.Passed, r.Message)
+			assert.Equal(t, tt.skipped, r.Skipped, r.Message)
+			assert.True(t, strings.HasPrefix(r.Message, tt.message), r.Message)
+			if tt.slice != "" || !tt.passed {
+				assert.Equal(t, tt.slice, r.Slice)
+			}
+		})
+	}
+}
+
+func TestSliceRule(t *testing.T) {
+	t.Parallel()
+	g := config.Gate{Metric: "accuracy", SliceBy: "region", MinSliceSize: 200, MaxDrop: f(0.02)}
+	assert.Equal(t, "each region slice (n ≥ 200): no drop over 0.02", SliceRule(g))
+}

@@ -1,0 +1,255 @@
+package metrics
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/git"
+	"github.com/mlci-dev/mlci/internal/pipeline/cache"
+	"github.com/mlci-dev/mlci/internal/pipeline/lock"
+)
+
+// The kinds of baseline.
+const (
+	// KindCommit is a commit: the pull request's base or an explicit --base.
+	KindCommit = "commit"
+	// KindRegistry is the version a registry stage holds (--baseline production).
+	KindRegistry = "registry"
+	// KindRecord is the run record of the base commit.
+	KindRecord = "record"
+	// KindNone means there is nothing to compare with (the first model).
+	KindNone = "none"
+)
+
+// ErrNoBaseline is returned when reading from a baseline of KindNone.
+var ErrNoBaseline = errors.New("no baseline")
+
+// Source reads the files of one side of a comparison. A file the side does
+// not hold is an error matching fs.ErrNotExist.
+type Source interface {
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+}
+
+// WorkTree is the candidate's side: the files in the work tree at this root.
+type WorkTree string
+
+// ReadFile reads path relative to the work tree.
+func (w WorkTree) ReadFile(_ context.Context, path string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(string(w), filepath.FromSlash(path)))
+}
+
+// Baseline is the side a candidate is compared with, and how it was chosen.
+type Baseline struct {
+	Kind string `json:"kind"`
+	// Ref is what was asked for or found: a branch, a --base value, a stage.
+	Ref string `json:"ref,omitempty"`
+	// Commit is the full id of the commit the files are read at.
+	Commit string `json:"commit,omitempty"`
+	// Note says how the baseline was chosen, for people.
+	Note string `json:"note,omitempty"`
+
+	repo     git.Repo
+	lockFile string
+	caches   []string
+}
+
+// String returns the baseline as a report names it: "main@9f8e7d6".
+func (b *Baseline) String() string {
+	switch {
+	case b == nil || b.Kind == KindNone:
+		return "none"
+	case b.Ref == "" || b.Ref == b.Commit:
+		return short(b.Commit)
+	default:
+		return b.Ref + "@" + short(b.Commit)
+	}
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// Exists reports whether there is a baseline to compare with.
+func (b *Baseline) Exists() bool { return b != nil && b.Kind != KindNone }
+
+// ReadFile returns path as the baseline holds it: committed at its commit,
+// or, for an output kept in the cache rather than in git, the cached object
+// that the commit's lock file names.
+func (b *Baseline) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if !b.Exists() {
+		return nil, fmt.Errorf("reading %s: %w: %w", path, ErrNoBaseline, fs.ErrNotExist)
+	}
+	data, err := b.repo.Show(ctx, b.Commit, inDir(path))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return data, err
+	}
+	if cached, cerr := b.fromCache(ctx, path); cerr == nil {
+		return cached, nil
+	}
+	// TODO: when an output is neither committed nor cached here, read it from
+	// the base commit's run record (git notes) once run records are written.
+	return nil, err
+}
+
+// inDir makes a path relative to the directory git runs in rather than to
+// the top of the work tree (git's "rev:./path"), for a project that lives in
+// a subdirectory of its repository.
+func inDir(path string) string { return "./" + filepath.ToSlash(filepath.Clean(path)) }
+
+// fromCache finds path among the outputs of the commit's lock file and reads
+// its object from the first cache that holds it, checking its hash.
+func (b *Baseline) fromCache(ctx context.Context, path string) ([]byte, error) {
+	data, err := b.repo.Show(ctx, b.Commit, inDir(b.lockFile))
+	if err != nil {
+		return nil, err
+	}
+	lf, err := lock.Parse(b.lockFile, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range lf.Names() {
+		for _, out := range lf.Stage(name).Outs {
+			if filepath.ToSlash(filepath.Clean(out.Path)) == path && out.MD5 != "" {
+				return b.readObject(out)
+			}
+		}
+	}
+	return nil, fs.ErrNotExist
+}
+
+func (b *Baseline) readObject(out lock.Entry) ([]byte, error) {
+	for _, dir := range b.caches {
+		data, err := os.ReadFile(cache.Open(dir).ObjectPath(out.MD5))
+		if err != nil {
+			continue
+		}
+		sum := md5.Sum(data)
+		if out.Legacy || hex.EncodeToString(sum[:]) == out.MD5 {
+			return data, nil
+		}
+	}
+	return nil, fs.ErrNotExist
+}
+
+// RegistryFunc returns the git revision of the version that a model's
+// registry stage holds (a tag such as "churn@v1.4.0").
+type RegistryFunc func(ctx context.Context, model, stage string) (string, error)
+
+// Options choose the baseline.
+type Options struct {
+	// Ref is an explicit base revision (--base). Empty means the merge base
+	// of HEAD and the default branch.
+	Ref string
+	// Stage asks for the version a registry stage holds (--baseline
+	// production) of Model, resolved by Registry.
+	Stage    string
+	Model    string
+	Registry RegistryFunc
+	// LockFile is the lock file, relative to the root; dvc.lock by default.
+	LockFile string
+	// CacheDirs are the caches cached outputs are read from, relative to the
+	// root or absolute; .mlci/cache and .dvc/cache by default.
+	CacheDirs []string
+}
+
+// Lookup chooses the baseline of the repository at root.
+func Lookup(ctx context.Context, root string, o Options) (*Baseline, error) {
+	b := &Baseline{repo: git.Repo{Dir: root}, lockFile: o.LockFile}
+	if b.lockFile == "" {
+		b.lockFile = "dvc.lock"
+	}
+	b.caches = o.CacheDirs
+	if len(b.caches) == 0 {
+		b.caches = []string{filepath.Join(".mlci", "cache"), filepath.Join(".dvc", "cache")}
+	}
+	for i, dir := range b.caches {
+		if !filepath.IsAbs(dir) {
+			b.caches[i] = filepath.Join(root, dir)
+		}
+	}
+
+	switch {
+	case o.Stage != "":
+		return b.fromRegistry(ctx, o)
+	case o.Ref != "":
+		return b.at(ctx, KindCommit, o.Ref, "--base "+o.Ref)
+	default:
+		return b.mergeBase(ctx)
+	}
+}
+
+func (b *Baseline) at(ctx context.Context, kind, ref, note string) (*Baseline, error) {
+	commit, err := b.repo.RevParse(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("finding the baseline: %w", err)
+	}
+	b.Kind, b.Ref, b.Commit, b.Note = kind, ref, commit, note
+	return b, nil
+}
+
+// fromRegistry resolves a registry stage to its version's commit.
+//
+// TODO: Options.Registry is set by the caller once internal/registry reads
+// the GTO-style stage tags (model#production#N); until then --baseline STAGE
+// is refused as a usage error.
+func (b *Baseline) fromRegistry(ctx context.Context, o Options) (*Baseline, error) {
+	if o.Registry == nil {
+		return nil, exit.Usagef("--baseline %s: the model registry cannot be read yet; "+
+			"use --base REF", o.Stage)
+	}
+	rev, err := o.Registry(ctx, o.Model, o.Stage)
+	if err != nil {
+		return nil, fmt.Errorf("finding %s's %s version: %w", o.Model, o.Stage, err)
+	}
+	if _, err := b.at(ctx, KindRegistry, rev, ""); err != nil {
+		return nil, err
+	}
+	b.Ref = o.Stage + " " + rev
+	b.Note = fmt.Sprintf("the version of %s in %s", o.Model, o.Stage)
+	return b, nil
+}
+
+// mergeBase picks the merge base of HEAD and the default branch; HEAD itself
+// when there is no default branch (the work tree against its last commit);
+// and no baseline at all in a repository without commits.
+func (b *Baseline) mergeBase(ctx context.Context) (*Baseline, error) {
+	head, err := b.repo.Head(ctx)
+	if errors.Is(err, git.ErrUnknownRev) {
+		b.Kind, b.Note = KindNone, "the repository has no commits"
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("finding the baseline: %w", err)
+	}
+
+	branch, err := b.repo.DefaultBranch(ctx)
+	if errors.Is(err, git.ErrNoDefaultBranch) {
+		b.Kind, b.Ref, b.Commit, b.Note = KindCommit, "HEAD", head, "HEAD (no default branch)"
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("finding the baseline: %w", err)
+	}
+	ref, err := b.repo.BranchRef(ctx, branch)
+	if err != nil {
+		return nil, fmt.Errorf("finding the baseline: %w", err)
+	}
+	base, err := b.repo.MergeBase(ctx, head, ref)
+	if err != nil {
+		return nil, fmt.Errorf("finding the baseline (in a shallow clone, fetch more "+
+			"history or pass --base): %w", err)
+	}
+	b.Kind, b.Ref, b.Commit = KindCommit, branch, base
+	b.Note = "merge base of HEAD and " + branch
+	return b, nil
+}

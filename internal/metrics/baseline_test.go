@@ -1,0 +1,190 @@
+package metrics
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/git/gittest"
+)
+
+func TestLookupMergeBase(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.CommitFiles("first", map[string]string{"eval/m.json": `{"acc": 0.8}`})
+	base := repo.CommitFiles("second", map[string]string{"eval/m.json": `{"acc": 0.81}`})
+	repo.Git("checkout", "--quiet", "-b", "feature")
+	repo.CommitFiles("candidate", map[string]string{"eval/m.json": `{"acc": 0.9}`})
+	repo.Git("checkout", "--quiet", "main")
+	repo.CommitFiles("main moves on", map[string]string{"eval/m.json": `{"acc": 0.85}`})
+	repo.Git("checkout", "--quiet", "feature")
+
+	b, err := Lookup(t.Context(), repo.Dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, KindCommit, b.Kind)
+	assert.Equal(t, base, b.Commit)
+	assert.Equal(t, "main@"+base[:7], b.String())
+	assert.Equal(t, "merge base of HEAD and main", b.Note)
+
+	data, err := b.ReadFile(t.Context(), "eval/m.json")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"acc": 0.81}`, string(data))
+
+	_, err = b.ReadFile(t.Context(), "eval/none.json")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestLookupExplicitRef(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	first := repo.CommitFiles("first", map[string]string{"a": "1"})
+	repo.CommitFiles("second", map[string]string{"a": "2"})
+
+	b, err := Lookup(t.Context(), repo.Dir, Options{Ref: "HEAD~1"})
+	require.NoError(t, err)
+	assert.Equal(t, first, b.Commit)
+	assert.Equal(t, "--base HEAD~1", b.Note)
+
+	_, err = Lookup(t.Context(), repo.Dir, Options{Ref: "nope"})
+	require.Error(t, err)
+	assert.Equal(t, exit.Usage, exit.Code(err))
+}
+
+func TestLookupWithoutCommitsHasNoBaseline(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	b, err := Lookup(t.Context(), repo.Dir, Options{})
+	require.NoError(t, err)
+	assert.False(t, b.Exists())
+	assert.Equal(t, "none", b.String())
+	_, err = b.ReadFile(t.Context(), "m.json")
+	require.ErrorIs(t, err, ErrNoBaseline)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestLookupRegistry(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	v1 := repo.CommitFiles("v1", map[string]string{"a": "1"})
+	repo.Git("tag", "churn@v1.0.0")
+	repo.CommitFiles("v2", map[string]string{"a": "2"})
+
+	_, err := Lookup(t.Context(), repo.Dir, Options{Stage: "production", Model: "churn"})
+	require.EqualError(t, err, "--baseline production: the model registry cannot be read yet; "+
+		"use --base REF")
+	assert.Equal(t, exit.Usage, exit.Code(err))
+
+	registry := func(_ context.Context, model, stage string) (string, error) {
+		assert.Equal(t, "churn", model)
+		assert.Equal(t, "production", stage)
+		return "churn@v1.0.0", nil
+	}
+	b, err := Lookup(t.Context(), repo.Dir, Options{Stage: "production", Model: "churn",
+		Registry: registry})
+	require.NoError(t, err)
+	assert.Equal(t, KindRegistry, b.Kind)
+	assert.Equal(t, v1, b.Commit)
+	assert.Equal(t, "production churn@v1.0.0@"+v1[:7], b.String())
+}
+
+// TestBaselineReadsCachedOutputs covers metrics kept in the cache rather
+// than in git: the base commit's lock file names the object.
+func TestBaselineReadsCachedOutputs(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	metricsJSON := `{"acc": 0.77}`
+	sum := md5.Sum([]byte(metricsJSON))
+	hash := hex.EncodeToString(sum[:])
+	repo.CommitFiles("lock", map[string]string{"dvc.lock": "schema: '2.0'\nstages:\n  evaluate:\n" +
+		"    cmd: python3 eval.py\n    outs:\n    - path: eval/m.json\n      hash: md5\n" +
+		"      md5: " + hash + "\n      size: 13\n"})
+	object := filepath.Join(repo.Dir, ".mlci", "cache", "files", "md5", hash[:2], hash[2:])
+	require.NoError(t, os.MkdirAll(filepath.Dir(object), 0o755))
+	require.NoError(t, os.WriteFile(object, []byte(metricsJSON), 0o444))
+
+	b, err := Lookup(t.Context(), repo.Dir, Options{Ref: "HEAD"})
+	require.NoError(t, err)
+	data, err := b.ReadFile(t.Context(), "eval/m.json")
+	require.NoError(t, err)
+	assert.Equal(t, metricsJSON, string(data))
+
+	_, err = b.ReadFile(t.Context(), "eval/other.json")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestReadSideAndCompare(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.CommitFiles("base", map[string]string{
+		"eval/m.json": `{"acc": 0.8, "loss": 0.5}`,
+		"params.yaml": "train:\n  lr: 0.1\n  epochs: 10\nother: 1\n",
+	})
+	repo.Write(map[string]string{
+		"eval/m.json": `{"acc": 0.85, "loss": 0.5}`,
+		"eval/t.json": `{"rmse": 1}`,
+		"params.yaml": "train:\n  lr: 0.05\n  epochs: 10\nother: 2\n",
+	})
+	cfg := &config.Config{Root: repo.Dir, Stages: []*config.Stage{{
+		Name:    "train",
+		Params:  []config.ParamRef{{Keys: []string{"train"}}},
+		Metrics: []config.Out{{Path: "eval/m.json"}, {Path: "eval/t.json"}},
+	}}}
+	files := FilesOf(cfg)
+	assert.Equal(t, []string{"eval/m.json", "eval/t.json"}, files.Metrics)
+	assert.Equal(t, map[string][]string{"params.yaml": {"train"}}, files.Params)
+
+	b, err := Lookup(t.Context(), repo.Dir, Options{})
+	require.NoError(t, err)
+	base, err := ReadSide(t.Context(), b, files)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"eval/t.json"}, base.Missing)
+	head, err := ReadSide(t.Context(), WorkTree(repo.Dir), files)
+	require.NoError(t, err)
+	assert.Empty(t, head.Missing)
+
+	c := Compare(base, head, files, b)
+	require.Len(t, c.Metrics, 3)
+	require.Len(t, c.Params, 2, "other is not read by a stage")
+	changed := c.Changed()
+	require.Len(t, changed.Metrics, 2)
+	assert.Equal(t, "acc", changed.Metrics[0].Key)
+	assert.Equal(t, "rmse", changed.Metrics[1].Key)
+	require.Len(t, changed.Params, 1)
+	assert.Equal(t, "train.lr", changed.Params[0].Key)
+
+	model := &config.Model{Name: "m", Metrics: []string{"eval/m.json"}}
+	assert.Equal(t, map[string]float64{"acc": 0.85, "loss": 0.5, "eval/m.json:acc": 0.85,
+		"eval/m.json:loss": 0.5}, head.ModelMetrics(model, files))
+	var none *Side
+	assert.Nil(t, none.ModelMetrics(model, files))
+}
+
+func TestReadSideRejectsBrokenFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.json"), []byte("{\n\"a\": }"), 0o644))
+	_, err := ReadSide(t.Context(), WorkTree(dir), Files{Metrics: []string{"m.json"}})
+	require.EqualError(t, err, "m.json:2: invalid character '}' looking for beginning of value")
+}
+
+func TestBaselineOfAProjectInASubdirectory(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.CommitFiles("base", map[string]string{"ml/eval/m.json": `{"acc": 0.5}`,
+		"eval/m.json": `{"acc": 0.1}`})
+
+	b, err := Lookup(t.Context(), filepath.Join(repo.Dir, "ml"), Options{})
+	require.NoError(t, err)
+	data, err := b.ReadFile(t.Context(), "eval/m.json")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"acc": 0.5}`, string(data))
+}

@@ -1,0 +1,110 @@
+package metrics
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/stats"
+)
+
+func TestReadPredictionsExample(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPredictions("eval/predictions.csv", readExample(t, "eval/predictions.csv"))
+	require.NoError(t, err)
+
+	n := len(p.IDs)
+	require.Positive(t, n)
+	assert.Len(t, p.Label, n)
+	assert.Len(t, p.Score, n)
+	assert.Len(t, p.Prediction, n)
+	assert.Len(t, p.Columns["region"], n)
+	assert.Equal(t, 2, p.Lines[0])
+
+	classes, err := p.Input(stats.Class)
+	require.NoError(t, err)
+	assert.Equal(t, p.Prediction, classes)
+	_, err = p.Input(stats.Value)
+	require.NoError(t, err)
+}
+
+func TestPredictionsInputFromScores(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPredictions("p.csv", []byte("id,label,score\na,1,0.7\nb,0,0.2\nc,0,0.5\n"))
+	require.NoError(t, err)
+	classes, err := p.Input(stats.Class)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 1}, classes)
+	_, err = p.Input(stats.Value)
+	require.EqualError(t, err, "p.csv: no prediction column")
+}
+
+func TestReadPredictionsErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		data string
+		want string
+	}{
+		{"no id", "label,score\n1,0.5\n",
+			"p.csv:1: expected an id and a label column (columns: label, score)"},
+		{"no score", "id,label,region\n1,1,EU\n",
+			"p.csv:1: expected a score or a prediction column (columns: id, label, region)"},
+		{"label not a number", "id,label,score\n1,1,0.5\n2,yes,0.5\n",
+			`p.csv:3: label: "yes" is not a number`},
+		{"repeated id", "id,label,score\n1,1,0.5\n2,0,0.1\n1,0,0.3\n",
+			`p.csv:4: id "1" repeats the one on line 2`},
+		{"empty", "id,label,score\n", "p.csv:1: no predictions under the header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ReadPredictions("p.csv", []byte(tt.data))
+			require.EqualError(t, err, tt.want)
+		})
+	}
+}
+
+func TestAlignTo(t *testing.T) {
+	t.Parallel()
+	read := func(name, data string) *Predictions {
+		p, err := ReadPredictions(name, []byte(data))
+		require.NoError(t, err)
+		return p
+	}
+	head := read("head.csv", "id,label,score,region\na,1,0.9,EU\nb,0,0.2,US\nc,1,0.6,EU\n")
+
+	base := read("base.csv", "id,label,score,region\nc,1,0.4,EU\na,1,0.8,EU\nb,0,0.3,US\n")
+	got, err := base.AlignTo(head)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "c"}, got.IDs)
+	assert.Equal(t, []float64{0.8, 0.3, 0.4}, got.Score)
+	assert.Equal(t, []int{3, 4, 2}, got.Lines)
+	assert.Equal(t, []string{"EU", "US", "EU"}, got.Columns["region"])
+
+	tests := []struct {
+		name string
+		base string
+		want string
+	}{
+		{"missing id", "id,label,score\na,1,0.8\nb,0,0.3\nd,1,0.1\n",
+			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
+				`id "c" on line 4 is not in the baseline`},
+		{"extra id", "id,label,score\na,1,0.8\nb,0,0.3\nc,1,0.1\nd,1,0.1\n",
+			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
+				`the baseline has 4 examples, the candidate 3`},
+		{"label differs", "id,label,score\na,0,0.8\nb,0,0.3\nc,1,0.1\n",
+			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
+				`id "a" has label 1 on line 2 but 0 in the baseline (line 2)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := read("base.csv", tt.base).AlignTo(head)
+			require.EqualError(t, err, tt.want)
+			var mm *MismatchError
+			require.ErrorAs(t, err, &mm)
+		})
+	}
+}
