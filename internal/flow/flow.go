@@ -89,6 +89,9 @@ type state struct {
 	// failures are why the outcome failed, for the report's headline.
 	failures []string
 
+	// promotion is what a merge promoted, for the report.
+	promotion *report.Promotion
+
 	view    *report.Data
 	files   map[string]string
 	outputs map[string]string

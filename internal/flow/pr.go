@@ -24,13 +24,26 @@ var pullRequest = []step{
 	runStages{},     // the affected stages; unchanged inputs are restored
 	checkData{},     // schema and drift of the data against the base's
 	checkModels{},   // the gates against the baseline model
+	saveRecord{},    // the run record, beside the report and in git notes
 	buildReport{},   // the report's data and files
 	publish{},       // the comment, the check, the job summary, the outputs
 }
 
 // push is what mlci does on a push: the same checks against the commit
-// before the push, reported as a check or status rather than a comment.
-var push = pullRequest
+// before the push; on the default branch, the merged model is registered
+// and enters the first stage when the policy says so.
+var push = []step{
+	loadConfig{},     // mlci.yaml, else dvc.yaml and params.yaml
+	detectChanges{},  // what the push changed
+	runTests{},       // the pipeline tests, when code changed
+	runStages{},      // the affected stages
+	checkData{},      // schema and drift
+	checkModels{},    // the gates
+	saveRecord{},     // the run record, pushed with the notes
+	promoteOnMerge{}, // register the model, and promote it on merge
+	buildReport{},    // the report's data and files
+	publish{},        // the check or status, the job summary, the outputs
+}
 
 type loadConfig struct{}
 

@@ -40,7 +40,32 @@ func (s *state) buildView(ctx context.Context) (*report.Data, error) {
 		return nil, err
 	}
 	d.Verdict = s.viewVerdict(d)
+	d.Promotion = s.viewPromotion(d)
 	return d, nil
+}
+
+// viewPromotion is what a merge promoted, or for a pull request that may be
+// merged, what the merge will do.
+func (s *state) viewPromotion(d *report.Data) *report.Promotion {
+	if s.promotion != nil {
+		return s.promotion
+	}
+	if d.Verdict.State != report.Passed || len(s.cfg.Models) != 1 {
+		return nil
+	}
+	m := s.cfg.Models[0]
+	stages := m.Promote.Stages
+	if len(stages) == 0 || s.event.Kind == "push" {
+		return nil
+	}
+	p := &report.Promotion{Model: m.Name, Stage: stages[0]}
+	if rule := m.Promote.Rules[stages[0]]; rule.On == "merge" {
+		p.Message = fmt.Sprintf("on merge, %s's next version goes to %s", m.Name, stages[0])
+	}
+	if len(stages) > 1 {
+		p.Next = stages[1]
+	}
+	return p
 }
 
 // reportKey names the report for sticky comments: the configured key, else
