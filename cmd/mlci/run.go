@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlci-dev/mlci/internal/pipeline"
+	"github.com/mlci-dev/mlci/internal/progress"
+)
+
+func init() { register(newRunCmd) }
+
+func newRunCmd(g *globals) *cobra.Command {
+	var opts pipeline.RunOptions
+	cmd := &cobra.Command{
+		Use:   "run [STAGE...]",
+		Short: "Run the pipeline, skipping stages whose inputs are unchanged",
+		Long: `run brings the pipeline up to date, as dvc repro does: a stage runs when its
+command, a dependency, a param or an output changed since dvc.lock recorded it.
+A stage whose inputs equal a run recorded in the run cache (.mlci/cache) has its
+outputs restored instead of running. Named stages run with everything upstream
+of them. Independent stages run in parallel (--jobs).
+
+Each stage's output is shown in a log group on GitHub Actions and a collapsible
+section on GitLab CI. dvc.lock is written after every stage, so an interrupted
+run keeps what finished. A failing stage stops the stages below it; the others
+finish, and mlci exits 3 naming the stage, its exit status and its last lines.`,
+		Example: `  mlci run                    # everything that is not up to date
+  mlci run train              # train and what it needs
+  mlci run --dry-run          # what would run, and why
+  mlci run --force evaluate   # run evaluate and its upstream even if up to date
+  mlci run --format json      # stages with result, seconds and reason`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := newPipeline(g)
+			if err != nil {
+				return err
+			}
+			opts.Stages, opts.Printer = args, g.status
+			res, runErr := p.Run(cmd.Context(), opts)
+			if res == nil {
+				return runErr
+			}
+			if err := g.print(res, func(w io.Writer) error { return writeRun(w, res) }); err != nil {
+				return err
+			}
+			return runErr
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Force, "force", false, "run the stages even when they are up to date")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "say what would run and why; change nothing")
+	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "stages run at once")
+	return cmd
+}
+
+// newPipeline loads the configuration and builds the pipeline.
+func newPipeline(g *globals) (*pipeline.Pipeline, error) {
+	cfg, err := g.load()
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.New(cfg, pipeline.Options{Printer: g.status, Log: g.log})
+}
+
+// writeRun prints a run's results as a table.
+func writeRun(w io.Writer, res *pipeline.RunResult) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	verb := ""
+	if res.DryRun {
+		verb = "would be "
+	}
+	for _, s := range res.Stages {
+		took := progress.Duration(secs(s.Seconds))
+		if s.Result == pipeline.Skipped || res.DryRun {
+			took = ""
+		}
+		if s.SavedSeconds > 0 && s.Result != pipeline.Ran {
+			took = strings.TrimSpace(took + " (" + progress.Duration(secs(s.SavedSeconds)) +
+				" saved)")
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\n", s.Name, verb, s.Result, took, oneLine(s.Reason))
+	}
+	return tw.Flush()
+}
