@@ -1,0 +1,4 @@
+"""Answers right, at once."""
+import service
+
+service.run()
