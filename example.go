@@ -1,6 +1,3 @@
-// Package mlci holds the files that ship inside the mlci binary: the report
-// templates and the bundled example project that `mlci demo` runs. The command
-// itself is in cmd/mlci and the code in internal/.
 package mlci
 
 import "embed"
