@@ -190,21 +190,14 @@ func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (strin
 	if err != nil {
 		return "", nothing, err
 	}
-	dir, err := os.MkdirTemp("", "mlci-base-")
+	dir, remove, err := repo.TempWorktree(ctx, rev)
 	if err != nil {
 		return "", nothing, fmt.Errorf("making the baseline's worktree: %w", err)
 	}
-	if _, err := repo.Run(ctx, "worktree", "add", "--detach", dir, rev); err != nil {
-		os.RemoveAll(dir)
-		return "", nothing, err
-	}
 	cleanup := func() {
-		// The command's context may be cancelled by now; the worktree goes anyway.
-		if _, err := repo.Run(context.WithoutCancel(ctx), "worktree", "remove", "--force",
-			dir); err != nil {
+		if err := remove(); err != nil {
 			g.log.Warn("removing the baseline's worktree", "dir", dir, "err", err)
 		}
-		os.RemoveAll(dir)
 	}
 	return dir, cleanup, nil
 }

@@ -184,13 +184,15 @@ func (s *state) remote(ctx context.Context) string {
 // deployment where the platform records them.
 func (s *state) delivered(ctx context.Context, p *registry.Promotion) error {
 	s.promotion = &report.Promotion{
-		Model: p.Model, Version: p.Version, Stage: p.Stage,
-		Done: p.Outcome == registry.Promoted, Message: promotionMessage(p),
+		Model: p.Model, Version: p.Version, Stage: p.Stage, Done: p.Outcome == registry.Promoted,
+	}
+	if !s.promotion.Done {
+		s.promotion.Message = promotionMessage(p)
 	}
 	for k, v := range p.Outputs() {
 		s.outputs[k] = v
 	}
-	s.opts.Printer.Infof("%s", s.promotion.Message)
+	s.opts.Printer.Infof("%s", promotionMessage(p))
 
 	d, ok := s.opts.Platform.(platform.Deployer)
 	if !ok || p.Outcome != registry.Promoted {

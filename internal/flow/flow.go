@@ -26,6 +26,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/progress"
 	"github.com/mlci-dev/mlci/internal/report"
+	"github.com/mlci-dev/mlci/internal/serve"
 )
 
 // DefaultReportDir is where the report files are written, relative to the
@@ -82,7 +83,11 @@ type state struct {
 	tests   *pipeline.TestResult
 	run     *pipeline.RunResult
 	verdict *gate.Verdict
+	// modelGates is how many of the verdict's gates are the models' own;
+	// the serving checks' follow them.
+	modelGates int
 	data    *datacheck.Result
+	serving []*serve.Result
 
 	// halt says why the later pipeline steps do not run (a test failed).
 	halt string

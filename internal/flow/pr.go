@@ -24,6 +24,7 @@ var pullRequest = []step{
 	runStages{},     // the affected stages; unchanged inputs are restored
 	checkData{},     // schema and drift of the data against the base's
 	checkModels{},   // the gates against the baseline model
+	checkServing{},  // the model served beside the baseline's, and gated
 	saveRecord{},    // the run record, beside the report and in git notes
 	buildReport{},   // the report's data and files
 	publish{},       // the comment, the check, the job summary, the outputs
@@ -39,6 +40,7 @@ var push = []step{
 	runStages{},      // the affected stages
 	checkData{},      // schema and drift
 	checkModels{},    // the gates
+	checkServing{},   // the served model, before anything is promoted
 	saveRecord{},     // the run record, pushed with the notes
 	promoteOnMerge{}, // register the model, and promote it on merge
 	buildReport{},    // the report's data and files
@@ -272,6 +274,7 @@ func (checkModels) run(ctx context.Context, s *state) error {
 		return err
 	}
 	s.verdict = v
+	s.modelGates = len(v.Gates)
 	_ = v.WriteText(g)
 	if err := v.Write(filepath.Join(s.opts.ReportDir, "verdict.json"),
 		filepath.Join(s.opts.ReportDir, "gates.xml")); err != nil {

@@ -29,6 +29,7 @@ func (s *state) buildView(ctx context.Context) (*report.Data, error) {
 		Stages:    s.viewStages(),
 		Tests:     s.viewTests(),
 		DataSets:  s.viewData(),
+		Serving:   s.viewServing(),
 	}
 	if s.changes.Base != "" {
 		d.Baseline = report.Baseline{
@@ -232,9 +233,12 @@ func viewDrift(d *datacheck.DriftResult) *report.Drift {
 // viewModels fills the metrics, gates and plots of every model.
 func (s *state) viewModels(ctx context.Context, d *report.Data) error {
 	if s.verdict != nil {
-		d.Gates = viewGates(s.verdict.Gates)
+		d.Gates = viewGates(s.verdict.Gates[:s.modelGates])
 		if b := s.verdict.Baseline; b != nil && b.Exists() {
 			d.Baseline = report.Baseline{Kind: b.Kind, Ref: b.Ref, Commit: b.Commit}
+			if b.Commit == s.changes.Base && s.event.BaseRef != "" {
+				d.Baseline.Ref = s.event.BaseRef
+			}
 		}
 	}
 	if len(s.cfg.Models) == 0 || s.halt != "" {
@@ -274,7 +278,16 @@ func (s *state) viewModel(m *config.Model, files metrics.Files, base, head *metr
 	if base != nil {
 		baseMetrics = base.ModelMetrics(m, files)
 	}
-	for _, c := range metrics.Diff(baseMetrics, head.ModelMetrics(m, files), "") {
+	headMetrics := head.ModelMetrics(m, files)
+	for _, c := range metrics.Diff(baseMetrics, headMetrics, "") {
+		if file, key, ok := strings.Cut(c.Key, ":"); ok {
+			// Each metric is also keyed file:metric; show it once, by its
+			// plain name, unless two files share the name.
+			if _, plain := headMetrics[key]; plain && len(m.Metrics) < 2 {
+				continue
+			}
+			c.File, c.Key = file, key
+		}
 		hib := higherIsBetter(m, c.Key)
 		v.Metrics = append(v.Metrics, report.Metric{
 			Key: c.Key, File: c.File, Base: c.Base, Head: c.Head, Change: c.Change,
@@ -311,8 +324,10 @@ func (s *state) significance(model, key string) *report.Significance {
 func viewSignificance(g gate.Result) *report.Significance {
 	sig := g.Significance
 	low, high := sig.CILow, sig.CIHigh
+	// Significant says whether the interval of the difference excludes zero;
+	// whether the gate passed is the gate's own result.
 	return &report.Significance{
-		Method: sig.Method, Significant: g.Passed, PValue: sig.PValue,
+		Method: sig.Method, Significant: low > 0 || high < 0, PValue: sig.PValue,
 		CILow: &low, CIHigh: &high, Confidence: sig.Confidence,
 	}
 }

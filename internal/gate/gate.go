@@ -123,12 +123,12 @@ func (e Evaluator) Evaluate(model *config.Model, base, head map[string]float64,
 	for _, g := range model.Gates {
 		switch {
 		case g.SliceBy != "":
-			out = append(out, in.slices(g))
+			out = append(out, in.noted(in.slices(g)))
 		case g.Significance != nil:
 			if hasRules(g) {
 				out = append(out, in.rules(g))
 			}
-			out = append(out, in.significance(g))
+			out = append(out, in.noted(in.significance(g)))
 		default:
 			out = append(out, in.rules(g))
 		}
@@ -146,6 +146,16 @@ type input struct {
 	// predHead; predErr says why a comparison of predictions is impossible.
 	predHead, predBase *metrics.Predictions
 	predErr            error
+	// pairNote says when only the examples both sides hold were paired.
+	pairNote string
+}
+
+// noted adds the note on how the predictions were paired to r's message.
+func (in *input) noted(r Result) Result {
+	if in.pairNote != "" && in.predErr == nil && !r.Skipped {
+		r.Message += " (" + in.pairNote + ")"
+	}
+	return r
 }
 
 func (in *input) pair(p *Predictions) {
@@ -156,7 +166,12 @@ func (in *input) pair(p *Predictions) {
 	if p.Base == nil {
 		return
 	}
-	in.predBase, in.predErr = p.Base.AlignTo(p.Head)
+	base, head, note, err := metrics.Pair(p.Base, p.Head)
+	if err != nil {
+		in.predErr = err
+		return
+	}
+	in.predBase, in.predHead, in.pairNote = base, head, note
 }
 
 // newResult starts a gate's result with what every result carries.

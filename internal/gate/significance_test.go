@@ -132,7 +132,9 @@ func TestSignificanceIsReproducible(t *testing.T) {
 func TestSignificanceWithoutAPair(t *testing.T) {
 	t.Parallel()
 	head := testSet(t, "eval/predictions.csv", 300, 1)
-	other := testSet(t, "eval/predictions.csv", 301, 1)
+	disjoint, err := metrics.ReadPredictions("eval/predictions.csv",
+		[]byte("id,label,score\nx,1,0.5\ny,0,0.5\n"))
+	require.NoError(t, err)
 	g := config.Gate{Metric: "roc_auc", Significance: f(0.05)}
 
 	tests := []struct {
@@ -149,9 +151,9 @@ func TestSignificanceWithoutAPair(t *testing.T) {
 			"the baseline has no eval/predictions.csv: significance not tested"},
 		{"candidate without predictions", noMetrics, nil, false, false,
 			"needs predictions: the candidate has no eval/predictions.csv"},
-		{"different test sets", noMetrics, &Predictions{Base: other, Head: head}, false, false,
+		{"no common example", noMetrics, &Predictions{Base: disjoint, Head: head}, false, false,
 			"eval/predictions.csv (candidate) and eval/predictions.csv (baseline) are not the same " +
-				"test set: the baseline has 301 examples, the candidate 300"},
+				"test set: no example id is in both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,6 +165,19 @@ func TestSignificanceWithoutAPair(t *testing.T) {
 			assert.Nil(t, r.Significance)
 		})
 	}
+}
+
+func TestSignificancePairsTheExamplesBothHold(t *testing.T) {
+	t.Parallel()
+	head := testSet(t, "eval/predictions.csv", 300, 1)
+	base := testSet(t, "eval/predictions.csv", 320, 1)
+	g := config.Gate{Metric: "roc_auc", Significance: f(0.05), Margin: f(0.05)}
+
+	r := evaluateOne(t, g, noMetrics, &Predictions{Base: base, Head: head})
+	assert.True(t, r.Passed, r.Message)
+	require.NotNil(t, r.Significance)
+	assert.Contains(t, r.Message,
+		"paired on the 300 examples both hold; the candidate has 0 more, the baseline 20 more")
 }
 
 func TestGateWithBoundsAndSignificanceGivesTwoResults(t *testing.T) {

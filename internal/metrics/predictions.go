@@ -200,6 +200,42 @@ func (base *Predictions) AlignTo(head *Predictions) (*Predictions, error) {
 	return base.reorder(order), nil
 }
 
+// Pair returns the examples base and head both hold, in head's order, for a
+// paired comparison when the test set grew or shrank between them (new data
+// landed, say). note says how many examples were left out, "" when none.
+// Examples whose labels differ, or no example in common, are a
+// *MismatchError: the sets are not the same test set.
+func Pair(base, head *Predictions) (b, h *Predictions, note string, err error) {
+	at := make(map[string]int, len(base.IDs))
+	for i, id := range base.IDs {
+		at[id] = i
+	}
+	var baseIdx, headIdx []int
+	for i, id := range head.IDs {
+		j, ok := at[id]
+		if !ok {
+			continue
+		}
+		if base.Label[j] != head.Label[i] {
+			return nil, nil, "", &MismatchError{Base: base.File, Head: head.File,
+				Msg: fmt.Sprintf("id %q has label %v on line %d but %v in the baseline (line %d)",
+					id, head.Label[i], head.Lines[i], base.Label[j], base.Lines[j])}
+		}
+		baseIdx, headIdx = append(baseIdx, j), append(headIdx, i)
+	}
+	if len(headIdx) == 0 {
+		return nil, nil, "", &MismatchError{Base: base.File, Head: head.File,
+			Msg: "no example id is in both"}
+	}
+
+	headOnly, baseOnly := len(head.IDs)-len(headIdx), len(base.IDs)-len(baseIdx)
+	if headOnly > 0 || baseOnly > 0 {
+		note = fmt.Sprintf("paired on the %d examples both hold; the candidate has %d more, "+
+			"the baseline %d more", len(headIdx), headOnly, baseOnly)
+	}
+	return base.reorder(baseIdx), head.reorder(headIdx), note, nil
+}
+
 func (base *Predictions) reorder(order []int) *Predictions {
 	pick := func(col []float64) []float64 {
 		if col == nil {

@@ -108,3 +108,42 @@ func TestAlignTo(t *testing.T) {
 		})
 	}
 }
+
+func TestPair(t *testing.T) {
+	t.Parallel()
+
+	read := func(csv string) *Predictions {
+		p, err := ReadPredictions("p.csv", []byte("id,label,score\n"+csv))
+		require.NoError(t, err)
+		return p
+	}
+	tests := []struct {
+		name, base, head string
+		ids              []string
+		note, err        string
+	}{
+		{name: "same set", base: "a,1,0.9\nb,0,0.1\n", head: "b,0,0.2\na,1,0.8\n",
+			ids: []string{"b", "a"}},
+		{name: "candidate grew", base: "a,1,0.9\n", head: "a,1,0.8\nc,0,0.3\n",
+			ids:  []string{"a"},
+			note: "paired on the 1 examples both hold; the candidate has 1 more, the baseline 0 more"},
+		{name: "labels differ", base: "a,1,0.9\n", head: "a,0,0.8\n",
+			err: `id "a" has label 0 on line 2 but 1 in the baseline (line 2)`},
+		{name: "nothing in common", base: "a,1,0.9\n", head: "z,1,0.8\n",
+			err: "no example id is in both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, h, note, err := Pair(read(tt.base), read(tt.head))
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.ids, h.IDs)
+			assert.Equal(t, tt.ids, b.IDs)
+			assert.Equal(t, tt.note, note)
+		})
+	}
+}

@@ -263,6 +263,22 @@ func (v *view) dataCounts() (drifted, issues int) {
 	return drifted, issues
 }
 
+// driftedColumns counts the drifted columns over every data set.
+func (v *view) driftedColumns() int {
+	n := 0
+	for _, d := range v.DataSets {
+		if d.Drift == nil {
+			continue
+		}
+		for _, c := range d.Drift.Columns {
+			if c.Drifted {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // DataProblems counts the drifted data sets and the schema issues.
 func (v *view) DataProblems() int {
 	drifted, issues := v.dataCounts()
@@ -273,9 +289,13 @@ func (v *view) DataProblems() int {
 func (v *view) DataLine() string {
 	drifted, issues := v.dataCounts()
 	var parts []string
-	if drifted == 0 {
+	switch columns := v.driftedColumns(); {
+	case drifted == 0 && columns == 0:
 		parts = append(parts, "no drift")
-	} else {
+	case drifted == 0:
+		parts = append(parts, plural(columns, "column drifted", "columns drifted")+
+			", below the data-set threshold")
+	default:
 		parts = append(parts, plural(drifted, "data set drifted", "data sets drifted"))
 	}
 	if issues > 0 {

@@ -1,0 +1,117 @@
+package flow
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/mlci-dev/mlci/internal/gate"
+	"github.com/mlci-dev/mlci/internal/report"
+	"github.com/mlci-dev/mlci/internal/serve"
+)
+
+type checkServing struct{}
+
+func (checkServing) name() string { return "serving" }
+
+// run serves each model that says how, beside the baseline's, and gates the
+// figures before anything is promoted.
+func (checkServing) run(ctx context.Context, s *state) error {
+	if s.halt != "" {
+		return skip("%s", s.halt)
+	}
+	if s.nothingToDo() {
+		return skip("nothing ML-related changed")
+	}
+	baseRoot, done := s.baseTree(ctx)
+	defer done()
+
+	for _, m := range s.cfg.Models {
+		if m.Serve == nil {
+			continue
+		}
+		res, err := serve.Check(ctx, serve.Options{
+			Root: s.cfg.Root, BaseRoot: baseRoot, Model: m,
+			Log: s.opts.Log, Printer: s.opts.Printer,
+		})
+		if err != nil {
+			return err
+		}
+		s.serving = append(s.serving, res)
+		if !res.Passed {
+			s.failures = append(s.failures, "a serving check of "+m.Name+" failed")
+		}
+	}
+	return s.joinServing()
+}
+
+// baseTree checks the baseline commit out beside the work tree, or returns
+// "" when there is no baseline or it cannot be checked out.
+func (s *state) baseTree(ctx context.Context) (string, func()) {
+	if s.changes.Base == "" {
+		return "", func() {}
+	}
+	dir, remove, err := s.repo.TempWorktree(ctx, s.changes.Base)
+	if err != nil {
+		s.opts.Log.Warn("serving without the baseline beside", "err", err)
+		return "", func() {}
+	}
+	return filepath.Join(dir, s.subdir()), func() {
+		if err := remove(); err != nil {
+			s.opts.Log.Warn("removing the baseline's worktree", "dir", dir, "err", err)
+		}
+	}
+}
+
+// subdir is where the project lives inside its repository.
+func (s *state) subdir() string {
+	top, err := s.repo.Run(context.Background(), "rev-parse", "--show-prefix")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(top))
+}
+
+// joinServing adds the serving gates to the verdict and its files.
+func (s *state) joinServing() error {
+	if len(s.serving) == 0 {
+		return nil
+	}
+	if s.verdict == nil {
+		s.verdict = gate.NewVerdict(nil, nil)
+	}
+	for _, res := range s.serving {
+		s.verdict.Gates = append(s.verdict.Gates, res.Gates...)
+		s.verdict.Passed = s.verdict.Passed && res.Passed
+	}
+	return s.verdict.Write(filepath.Join(s.opts.ReportDir, "verdict.json"),
+		filepath.Join(s.opts.ReportDir, "gates.xml"))
+}
+
+// viewServing lists each serving check with the baseline's figure beside.
+func (s *state) viewServing() []report.ServingCheck {
+	var out []report.ServingCheck
+	for _, res := range s.serving {
+		for _, g := range res.Gates {
+			out = append(out, report.ServingCheck{
+				Model: res.Model, Check: g.Metric, Rule: g.Rule, Value: g.Head,
+				Unit: unitOf(g.Metric), Passed: g.Passed, Message: g.Message,
+			})
+		}
+	}
+	return out
+}
+
+func unitOf(metric string) string {
+	switch {
+	case strings.HasSuffix(metric, "_ms"):
+		return "ms"
+	case strings.HasSuffix(metric, "_mb"):
+		return "MB"
+	case strings.HasSuffix(metric, "_seconds"):
+		return "s"
+	case metric == "rps":
+		return "req/s"
+	}
+	return ""
+}
