@@ -115,15 +115,9 @@ func (r *Repo) CommitAll(ctx context.Context, message string) error {
 
 // git runs git in the repository with a fixed identity and date.
 func (r *Repo) git(ctx context.Context, args ...string) error {
-	date := epoch.Add(time.Duration(r.commits) * time.Hour).Format(time.RFC3339)
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Dana Scientist", "GIT_AUTHOR_EMAIL=dana@example.com",
-		"GIT_COMMITTER_NAME=Dana Scientist", "GIT_COMMITTER_EMAIL=dana@example.com",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
-		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-	)
+	cmd.Env = append(os.Environ(), r.env()...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -131,6 +125,17 @@ func (r *Repo) git(ctx context.Context, args ...string) error {
 			strings.TrimSpace(stderr.String()))
 	}
 	return nil
+}
+
+// env is the demo's git identity, and a date that moves an hour a commit.
+func (r *Repo) env() []string {
+	date := epoch.Add(time.Duration(r.commits) * time.Hour).Format(time.RFC3339)
+	return []string{
+		"GIT_AUTHOR_NAME=Dana Scientist", "GIT_AUTHOR_EMAIL=dana@example.com",
+		"GIT_COMMITTER_NAME=Dana Scientist", "GIT_COMMITTER_EMAIL=dana@example.com",
+		"GIT_AUTHOR_DATE=" + date, "GIT_COMMITTER_DATE=" + date,
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+	}
 }
 
 // ensureEmpty makes dir if it is missing and refuses one that holds files,

@@ -87,27 +87,31 @@ func (d *demo) baseline(ctx context.Context) error {
 	}
 	d.repo = r
 
-	d.o.Printer.Infof("=== main: train the baseline")
-	cfg, err := config.Load(r.Dir, "")
-	if err != nil {
-		return fmt.Errorf("loading the example's configuration: %w", err)
-	}
-	p, err := pipeline.New(cfg, pipeline.Options{
-		CacheDir: d.cache, Printer: d.o.Printer, Log: d.o.Log,
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := p.Run(ctx, pipeline.RunOptions{Printer: d.o.Printer}); err != nil {
-		return fmt.Errorf("training the baseline: %w", err)
-	}
-	if err := r.CommitAll(ctx, "Record the baseline run"); err != nil {
+	if err := r.trainBaseline(ctx, d.o, d.cache); err != nil {
 		return err
 	}
 
 	d.o.Printer.Infof("\n=== main's CI: record and register the baseline")
 	_, err = d.mainCI(ctx, "")
 	return err
+}
+
+// trainBaseline runs the whole pipeline and commits its lock file, as a data
+// scientist does with `mlci run`, filling the cache.
+func (r *Repo) trainBaseline(ctx context.Context, o Options, cache string) error {
+	o.Printer.Infof("=== main: train the baseline")
+	cfg, err := config.Load(r.Dir, "")
+	if err != nil {
+		return fmt.Errorf("loading the example's configuration: %w", err)
+	}
+	p, err := pipeline.New(cfg, pipeline.Options{CacheDir: cache, Printer: o.Printer, Log: o.Log})
+	if err != nil {
+		return err
+	}
+	if _, err := p.Run(ctx, pipeline.RunOptions{Printer: o.Printer}); err != nil {
+		return fmt.Errorf("training the baseline: %w", err)
+	}
+	return r.CommitAll(ctx, "Record the baseline run")
 }
 
 // pullRequest makes the pull request's commits in two pushes and runs CI on

@@ -20,6 +20,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/changes"
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/datacheck"
+	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/gate"
 	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/pipeline"
@@ -124,6 +125,12 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 
+	if s.event.Kind == platform.Comment {
+		if err := runComment(ctx, s); err != nil {
+			return nil, err
+		}
+		return s.outcome(), nil
+	}
 	steps, err := stepsFor(s.event)
 	if err != nil {
 		return nil, err
@@ -131,14 +138,22 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if err := runSteps(ctx, s, steps); err != nil {
 		return nil, err
 	}
+	return s.outcome(), nil
+}
+
+// outcome is what the steps produced.
+func (s *state) outcome() *Outcome {
 
 	return &Outcome{
 		Passed:  len(s.failures) == 0,
 		Report:  s.view,
 		Files:   s.files,
 		Outputs: s.outputs,
-	}, nil
+	}
 }
+
+// exitCode is the exit code err ends the process with.
+func exitCode(err error) int { return exit.Code(err) }
 
 func newState(ctx context.Context, opts Options) (*state, error) {
 	if opts.Printer == nil {

@@ -242,11 +242,7 @@ func (s *state) baseProfiles(ctx context.Context) (map[string]*datacheck.Profile
 			s.opts.Log.Info("no baseline data to compare with", "data", ds.Name, "err", err)
 			continue
 		}
-		p, err := datacheck.ProfileBytes(data, datacheck.ProfileOptions{
-			Format: datacheck.FormatOf(ds.Path),
-			Label:  ds.Label,
-			ID:     ds.ID,
-		})
+		p, err := datacheck.ProfileBytes(data, datacheck.OptionsFor(ds))
 		if err != nil {
 			return nil, fmt.Errorf("profiling the baseline's %s: %w", ds.Path, err)
 		}
