@@ -1,0 +1,321 @@
+package changes
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/exit"
+)
+
+// maxKeyReasons bounds the params keys named one by one in a stage's reasons.
+const maxKeyReasons = 5
+
+// diffDefinitions finds the stages whose own definition differs between the
+// two sides of the pipeline file. It compares each stage's block as
+// written, canonically, so that reordering keys or reformatting changes
+// nothing; a foreach or matrix stage compares its whole template.
+func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) error {
+	f, ok := findFile(files, d.cfg.PipelineFile)
+	if !ok {
+		return nil
+	}
+	base, head, known, err := d.sides(ctx, sp, f)
+	if err != nil {
+		return err
+	}
+	heads, err := stageBlocks(head)
+	if err != nil {
+		return exit.Usagef("%s at the head (%s): %v", f.Path, short(sp.head), err)
+	}
+	bases, err := stageBlocks(base)
+	if err != nil {
+		d.log.Warn("cannot read the base's pipeline; every stage counts as redefined",
+			"file", f.basePath(), "err", err)
+		known = false
+	}
+
+	// TODO: a foreach or matrix stage compares its whole template, so adding
+	// one item marks every expansion as redefined; comparing each expansion
+	// needs the config package's expansion run on the base side's text.
+	for _, s := range d.cfg.Stages {
+		name, _, _ := strings.Cut(s.Name, "@")
+		b, inBase := bases[name]
+		switch {
+		case !known:
+			d.definitions[s.Name] = "pipeline file changed"
+		case !inBase:
+			d.definitions[s.Name] = "new stage"
+		case b != heads[name]:
+			d.definitions[s.Name] = "definition changed"
+		}
+	}
+	return nil
+}
+
+func findFile(files []File, p string) (File, bool) {
+	if p == "" {
+		return File{}, false
+	}
+	for _, f := range files {
+		if f.Via == "" && (f.Path == p || f.OldPath == p) {
+			return f, true
+		}
+	}
+	return File{}, false
+}
+
+// stageBlocks returns each stage block of a pipeline file (dvc.yaml, or
+// mlci.yaml with inline stages) in a canonical form: YAML with sorted keys.
+func stageBlocks(data []byte) (map[string]string, error) {
+	var doc struct {
+		Stages map[string]any `yaml:"stages"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	blocks := make(map[string]string, len(doc.Stages))
+	for name, v := range doc.Stages {
+		out, err := yaml.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("stage %s: %w", name, err)
+		}
+		blocks[name] = string(out)
+	}
+	return blocks, nil
+}
+
+// affect fills the affected stages, their reasons and Tests. Frozen stages
+// never run, so they are never affected and affect nothing downstream.
+// always_changed stages are not listed for that alone: they run whatever
+// changed, which the pipeline package decides.
+func (d *detector) affect(res *Result) {
+	paths := changedPaths(res.Files)
+	res.Stages = []string{}
+	res.Reasons = map[string][]string{}
+	affected := map[string]bool{}
+
+	for _, s := range d.order() {
+		if s.Frozen {
+			continue
+		}
+		reasons := d.depReasons(s, paths)
+		reasons = append(reasons, d.paramReasons(s)...)
+		if why := d.definitions[s.Name]; why != "" {
+			reasons = append(reasons, why)
+		}
+		for _, up := range d.upstream(s) {
+			if affected[up.Name] {
+				reasons = append(reasons, "upstream "+up.Name+" affected")
+			}
+		}
+		if len(reasons) > 0 {
+			affected[s.Name] = true
+			res.Stages = append(res.Stages, s.Name)
+			res.Reasons[s.Name] = reasons
+		}
+	}
+	res.Tests = res.Counts[Code] > 0 && len(d.cfg.Tests) > 0
+}
+
+// changedPaths returns the sorted paths, old and new, that may affect a
+// stage. Docs never do.
+func changedPaths(files []File) []string {
+	paths := make([]string, 0, len(files))
+	for _, f := range files {
+		if f.Class == Docs {
+			continue
+		}
+		paths = append(paths, f.Path)
+		if f.OldPath != "" {
+			paths = append(paths, f.OldPath)
+		}
+	}
+	if !slices.IsSorted(paths) {
+		slices.Sort(paths)
+	}
+	return paths
+}
+
+// depReasons names each dep of s that changed: the dep itself, a file
+// under it (a directory dep), or a directory above it that changed as a
+// whole (DVC-tracked directory, submodule).
+func (d *detector) depReasons(s *config.Stage, paths []string) []string {
+	var reasons []string
+	for _, dep := range s.Deps {
+		dep = path.Clean(dep)
+		n := countUnder(paths, dep)
+		switch {
+		case n > 1:
+			reasons = append(reasons, fmt.Sprintf("dep %s changed (%d files)", dep, n))
+		case n == 1 || ancestorChanged(paths, dep):
+			reasons = append(reasons, "dep "+dep+" changed")
+		}
+	}
+	return reasons
+}
+
+// countUnder counts the sorted paths equal to or under dir.
+func countUnder(paths []string, dir string) int {
+	if dir == "." {
+		return len(paths)
+	}
+	i := sort.SearchStrings(paths, dir)
+	n := 0
+	for ; i < len(paths) && strings.HasPrefix(paths[i], dir); i++ {
+		if covers(dir, paths[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+func ancestorChanged(paths []string, p string) bool {
+	for dir := path.Dir(p); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		i := sort.SearchStrings(paths, dir)
+		if i < len(paths) && paths[i] == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// paramReasons names the params keys s reads that changed. A stage that
+// names a whole file (or a section) reads every key in it.
+//
+// TODO: keys a stage reads only through ${...} in its cmd count when the
+// config package adds them to the stage's params, as DVC does; a key used
+// only in a vars file is not followed.
+func (d *detector) paramReasons(s *config.Stage) []string {
+	var keys, reasons []string
+	for _, ref := range s.Params {
+		file := paramFile(ref.File)
+		if d.wholeParams[file] {
+			reasons = append(reasons, "params file "+file+" changed")
+			continue
+		}
+		for _, k := range d.paramKeys[file] {
+			if reads(ref.Keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i == maxKeyReasons {
+			reasons = append(reasons, fmt.Sprintf("%d more params changed", len(keys)-i))
+			break
+		}
+		reasons = append(reasons, "param "+k+" changed")
+	}
+	return reasons
+}
+
+// reads reports whether a stage reading refs reads the changed key.
+func reads(refs []string, key string) bool {
+	if len(refs) == 0 {
+		return true
+	}
+	for _, r := range refs {
+		if r == key || strings.HasPrefix(key, r+".") || strings.HasPrefix(r, key+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// order returns the stages in pipeline order: every stage after the stages
+// it depends on, in file order otherwise.
+func (d *detector) order() []*config.Stage {
+	stages := d.cfg.Stages
+	done := make(map[string]bool, len(stages))
+	order := make([]*config.Stage, 0, len(stages))
+	for len(order) < len(stages) {
+		progress := false
+		for _, s := range stages {
+			if done[s.Name] || !d.ready(s, done) {
+				continue
+			}
+			done[s.Name] = true
+			order = append(order, s)
+			progress = true
+		}
+		if !progress {
+			// A cycle, which the config package rejects; keep file order.
+			for _, s := range stages {
+				if !done[s.Name] {
+					done[s.Name] = true
+					order = append(order, s)
+				}
+			}
+		}
+	}
+	return order
+}
+
+func (d *detector) ready(s *config.Stage, done map[string]bool) bool {
+	for _, up := range d.upstream(s) {
+		if !done[up.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// upstream returns the stages whose outs s depends on.
+func (d *detector) upstream(s *config.Stage) []*config.Stage {
+	var ups []*config.Stage
+	for _, t := range d.cfg.Stages {
+		if t != s && feeds(t, s) {
+			ups = append(ups, t)
+		}
+	}
+	return ups
+}
+
+// feeds reports whether an out of t is, holds or lies under a dep of s.
+func feeds(t, s *config.Stage) bool {
+	for _, out := range stageOuts(t) {
+		for _, dep := range s.Deps {
+			dep = path.Clean(dep)
+			if covers(out, dep) || covers(dep, out) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func stageOuts(s *config.Stage) []string {
+	outs := make([]string, 0, len(s.Outs)+len(s.Metrics)+len(s.Plots))
+	for _, o := range s.Outs {
+		outs = append(outs, path.Clean(o.Path))
+	}
+	for _, o := range s.Metrics {
+		outs = append(outs, path.Clean(o.Path))
+	}
+	for _, p := range s.Plots {
+		outs = append(outs, path.Clean(p.Path))
+	}
+	return outs
+}
+
+func (d *detector) stage(name string) *config.Stage {
+	for _, s := range d.cfg.Stages {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// covers reports whether p is dir or lies under it.
+func covers(dir, p string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir) && p[len(dir)] == '/'
+}
