@@ -67,3 +67,20 @@ func TestEveryCommandHasHelpAndExample(t *testing.T) {
 		assert.NotEmpty(t, c.Example, "%s has no example", c.Name())
 	}
 }
+
+func TestActionArgs(t *testing.T) {
+	t.Parallel()
+
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "INPUT_COMMAND": "validate --base main",
+		"INPUT_WORKING_DIRECTORY": "ml", "INPUT_LOG_LEVEL": "debug",
+	}
+	args, err := actionArgs([]string{"ci"}, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"--repo", "ml", "--log-level", "debug", "validate", "--base", "main"},
+		args)
+
+	args, err = actionArgs([]string{"version"}, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"version"}, args, "only the action's own `ci` is rewritten")
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/platform/github"
 	"github.com/mlci-dev/mlci/internal/progress"
 )
 
@@ -51,12 +52,17 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	defer stop()
 
 	g := &globals{stdout: stdout, stderr: stderr, getenv: getenv}
+	args, err := actionArgs(args, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "mlci: %v\n", err)
+		return exit.Code(err)
+	}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	if err == nil {
 		return exit.OK
 	}
@@ -70,6 +76,21 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		fmt.Fprintf(stderr, "mlci: %v\n", err)
 	}
 	return code
+}
+
+// actionArgs turns the GitHub Action's inputs into the command line: the
+// action always starts `mlci ci`, and its command, working_directory,
+// config and log_level inputs say what to run where.
+func actionArgs(args []string, getenv func(string) string) ([]string, error) {
+	if !github.Detect(getenv) || getenv("INPUT_COMMAND") == "" ||
+		len(args) != 1 || args[0] != "ci" {
+		return args, nil
+	}
+	in, err := github.ReadInputs(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return in.Args()
 }
 
 // errReported ends a command whose outcome was already printed (a failed
