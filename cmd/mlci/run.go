@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/progress"
 )
@@ -17,6 +18,7 @@ func init() { register(newRunCmd) }
 
 func newRunCmd(g *globals) *cobra.Command {
 	var opts pipeline.RunOptions
+	var stage string
 	cmd := &cobra.Command{
 		Use:   "run [STAGE...]",
 		Short: "Run the pipeline, skipping stages whose inputs are unchanged",
@@ -29,18 +31,30 @@ of them. Independent stages run in parallel (--jobs).
 Each stage's output is shown in a log group on GitHub Actions and a collapsible
 section on GitLab CI. dvc.lock is written after every stage, so an interrupted
 run keeps what finished. A failing stage stops the stages below it; the others
-finish, and mlci exits 3 naming the stage, its exit status and its last lines.`,
+finish, and mlci exits 3 naming the stage, its exit status and its last lines.
+
+With a remote cache (remote: in mlci.yaml), a stage pulls the outputs of a run
+with the same inputs from it before running, and pushes what it produced after.
+--stage NAME runs that stage alone: the stages above it are restored from the
+cache and never run, and fail when no job has produced them.`,
 		Example: `  mlci run                    # everything that is not up to date
   mlci run train              # train and what it needs
   mlci run --dry-run          # what would run, and why
   mlci run --force evaluate   # run evaluate and its upstream even if up to date
-  mlci run --format json      # stages with result, seconds and reason`,
+  mlci run --format json      # stages with result, seconds and reason
+  mlci run --stage train      # only train, its inputs restored (a job of mlci plan)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if stage != "" && len(args) > 0 {
+				return exit.Usagef("--stage %s runs one stage; drop %q", stage, args)
+			}
 			p, err := newPipeline(g)
 			if err != nil {
 				return err
 			}
 			opts.Stages, opts.Printer = args, g.status
+			if stage != "" {
+				opts.Stages, opts.Only = []string{stage}, true
+			}
 			res, runErr := p.Run(cmd.Context(), opts)
 			if res == nil {
 				return runErr
@@ -55,6 +69,8 @@ finish, and mlci exits 3 naming the stage, its exit status and its last lines.`,
 	f.BoolVar(&opts.Force, "force", false, "run the stages even when they are up to date")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "say what would run and why; change nothing")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "stages run at once")
+	f.StringVar(&stage, "stage", "", "run only stage `NAME`, restoring the stages above it "+
+		"from the cache (local, then remote), as a job of mlci plan does")
 	return cmd
 }
 
@@ -64,7 +80,11 @@ func newPipeline(g *globals) (*pipeline.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.New(cfg, pipeline.Options{Printer: g.status, Log: g.log})
+	opts, err := withRemote(g, cfg, pipeline.Options{Printer: g.status, Log: g.log})
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.New(cfg, opts)
 }
 
 // writeRun prints a run's results as a table.

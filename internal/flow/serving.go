@@ -5,7 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/gate"
+	"github.com/mlci-dev/mlci/internal/pipeline"
+	"github.com/mlci-dev/mlci/internal/progress"
 	"github.com/mlci-dev/mlci/internal/report"
 	"github.com/mlci-dev/mlci/internal/serve"
 )
@@ -56,11 +59,48 @@ func (s *state) baseTree(ctx context.Context) (string, func()) {
 		s.opts.Log.Warn("serving without the baseline beside", "err", err)
 		return "", func() {}
 	}
-	return filepath.Join(dir, s.subdir()), func() {
+	done := func() {
 		if err := remove(); err != nil {
 			s.opts.Log.Warn("removing the baseline's worktree", "dir", dir, "err", err)
 		}
 	}
+	root := filepath.Join(dir, s.subdir())
+	if err := s.restoreOutputs(ctx, root); err != nil {
+		s.opts.Log.Warn("the baseline's outputs could not be restored; serving without it",
+			"err", err)
+	}
+	return root, done
+}
+
+// restoreOutputs brings the baseline's stage outputs (its model, say) into
+// its worktree from the cache, as its lock file records them; a stage whose
+// outputs the cache lacks runs again.
+func (s *state) restoreOutputs(ctx context.Context, root string) error {
+	cfg, err := config.Load(root, s.opts.ConfigFile)
+	if err != nil {
+		return err
+	}
+	cache := s.opts.CacheDir
+	if cache == "" {
+		cache = filepath.Join(s.cfg.Root, ".mlci", "cache")
+	}
+	p, err := pipeline.New(cfg, pipeline.Options{CacheDir: cache, Log: s.opts.Log})
+	if err != nil {
+		return err
+	}
+	g := s.opts.Printer.Start("baseline", "Restore the baseline's outputs for serving")
+	res, err := p.Run(ctx, pipeline.RunOptions{Printer: progress.Discard(), Output: g})
+	if res != nil {
+		for _, st := range res.Stages {
+			g.Linef("%s: %s", st.Name, st.Result)
+		}
+	}
+	if err != nil {
+		g.End("failed")
+		return err
+	}
+	g.End("done")
+	return nil
 }
 
 // subdir is where the project lives inside its repository.

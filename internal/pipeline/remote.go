@@ -104,6 +104,11 @@ func (r *runner) push(ctx context.Context, out *stageOut, key string, outs []loc
 // restoreOnly brings a stage that may not run here up to date: from the
 // outputs its lock record names when only those are missing; else it fails,
 // since no cached run has its inputs either.
+//
+// TODO: a stage with persist outputs or always_changed has no run-cache
+// entry, so another job can restore it only through a lock record that this
+// checkout does not have; such stages must run in one job with their
+// downstream stages.
 func (r *runner) restoreOnly(ctx context.Context, n *node, c *check, key string) StageResult {
 	name := n.stage.Name
 	rec := r.record(name)
@@ -238,8 +243,8 @@ func (p *Pipeline) recorded(stages []string) ([]*node, *lock.File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return lf.Stage(n.stage.Name) == nil }),
-		lf, nil
+	unrecorded := func(n *node) bool { return lf.Stage(n.stage.Name) == nil }
+	return slices.DeleteFunc(slices.Clone(nodes), unrecorded), lf, nil
 }
 
 // ErrNoRemote is returned by Push and Pull when the pipeline has no remote.

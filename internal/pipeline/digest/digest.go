@@ -4,8 +4,8 @@
 // manifest, the sorted JSON list of its files.
 //
 // Files are read in a streaming way (memory stays flat in file size) and a
-// directory's files are hashed in parallel. A StatCache, when given, answers
-// for files that have not changed since they were last hashed.
+// directory is walked and hashed by a pool of workers. A StatCache, when
+// given, answers for files that have not changed since they were last hashed.
 //
 // It stores nothing itself: the content-addressed cache is package cache, and
 // the stat cache is package statcache.
@@ -14,14 +14,13 @@ package digest
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,27 +62,66 @@ type Entry struct {
 	IsExec  bool
 }
 
-// StatCache remembers the hashes of files by what stat says about them.
-type StatCache interface {
-	// Get returns the hash of the file at the absolute path, when fi proves
-	// it is unchanged since it was recorded.
-	Get(path string, fi fs.FileInfo, algo string) (string, bool)
-	// Put records the hash of the file at path, read after fi was taken at
-	// the time hashedAt.
-	Put(path string, fi fs.FileInfo, algo, md5 string, hashedAt time.Time)
+// Stat is what stat says about a file that a stat cache compares: a file
+// whose Stat is unchanged is taken to have unchanged content.
+type Stat struct {
+	Ino  uint64
+	Size int64
+	// ModTime and ChangeTime are in nanoseconds since the Unix epoch;
+	// ChangeTime (and Ino) are 0 where the system does not give them.
+	ModTime, ChangeTime int64
 }
 
-// preloader is a StatCache that can read a whole directory's records at once.
-type preloader interface {
-	Preload(dir, algo string)
+// RacyWindow is how long after a file's last change its hash is not trusted:
+// a write within the timestamp granularity of the file system (2 s on FAT,
+// a clock tick elsewhere) could leave stat unchanged.
+const RacyWindow = 2 * time.Second
+
+// Record is what a stat cache holds about one file of a directory.
+type Record struct {
+	// Name is the file's name in its directory.
+	Name string
+	// Stat is the file's, taken before it was read.
+	Stat Stat
+	// HashedAt is a time before the file was read, in nanoseconds since the
+	// Unix epoch.
+	HashedAt int64
+	// MD5 is the hex hash; "" in a record of a file that is not known.
+	MD5 string
+}
+
+// Proves reports whether r gives the hash of a file whose stat is now st:
+// nothing changed, and the file's last change lies clearly before its
+// reading began, so that a write within the timestamp granularity cannot
+// hide behind an equal mtime.
+func (r Record) Proves(st Stat) bool {
+	return r.MD5 != "" && r.Stat == st && !r.racy()
+}
+
+func (r Record) racy() bool {
+	return r.HashedAt-max(r.Stat.ModTime, r.Stat.ChangeTime) < int64(RacyWindow)
+}
+
+// StatCache remembers the hashes of files, each with the Stat it had when it
+// was read. Directories are absolute paths; names are sorted. It only
+// stores: Record.Proves decides whether a record stands for a file.
+type StatCache interface {
+	// Lookup returns the records with algo of the named files of dir, in
+	// the order of names, a zero Record where it knows none.
+	Lookup(dir, algo string, names []string) []Record
+	// Save remembers records of files of dir, sorted by name. It keeps no
+	// reference to recs.
+	Save(dir, algo string, recs []Record)
 }
 
 // Hasher hashes files and directories. Its zero value works: no stat cache,
-// as many workers as CPUs.
+// two workers per CPU.
 type Hasher struct {
 	// Cache is consulted before reading a file; nil reads every file.
 	Cache StatCache
-	// Workers is the number of files hashed at once; 0 means the CPUs.
+	// Workers is the number of goroutines hashing a directory's files;
+	// 0 means two per CPU, so that one can wait on the disk while the
+	// other computes.
 	Workers int
 }
 
@@ -127,182 +165,98 @@ func (h *Hasher) file(path string, fi fs.FileInfo, algo string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	dir, name, st := filepath.Dir(abs), filepath.Base(abs), statOf(fi)
 	if h.Cache != nil {
-		if sum, ok := h.Cache.Get(abs, fi, algo); ok {
-			info.MD5 = sum
+		if rec := h.Cache.Lookup(dir, algo, []string{name})[0]; rec.Proves(st) {
+			info.MD5 = rec.MD5
 			return info, nil
 		}
 	}
 
 	start := time.Now()
-	sum, err := hashFile(path, algo)
+	f, err := os.Open(abs)
 	if err != nil {
 		return Info{}, err
 	}
-	info.MD5 = sum
-	if h.Cache != nil {
-		h.Cache.Put(abs, fi, algo, sum, start)
+	defer f.Close()
+	if info.MD5, err = new(worker).sum(f, fi.Size(), algo); err != nil {
+		return Info{}, fmt.Errorf("hashing %s: %w", path, err)
+	}
+
+	rec := Record{Name: name, Stat: st, HashedAt: start.UnixNano(), MD5: info.MD5}
+	if h.Cache != nil && !rec.racy() {
+		h.Cache.Save(dir, algo, []Record{rec})
 	}
 	return info, nil
-}
-
-// Dir hashes the directory at path: its files in parallel, then its manifest.
-// Entries are sorted by RelPath.
-func (h *Hasher) Dir(path, algo string) (Info, []Entry, error) {
-	files, err := listFiles(path)
-	if err != nil {
-		return Info{}, nil, err
-	}
-	if pl, ok := h.Cache.(preloader); ok {
-		if abs, err := filepath.Abs(path); err == nil {
-			pl.Preload(abs, algo)
-		}
-	}
-
-	entries, err := h.hashAll(path, files, algo)
-	if err != nil {
-		return Info{}, nil, err
-	}
-
-	info := Info{NFiles: len(entries)}
-	for _, e := range entries {
-		info.Size += e.Size
-	}
-	sum := md5.Sum(Manifest(entries))
-	info.MD5 = hex.EncodeToString(sum[:]) + DirSuffix
-	return info, entries, nil
-}
-
-// hashAll hashes the files (relative paths under dir) with h.Workers workers.
-// TODO: a first pass over many small files costs about 2.5× the CPU of
-// `find | xargs md5sum`, and a re-check still stats every file (3.5 s for
-// 100,000 files on a loaded 2-CPU VM, against a 0.5 s target); recording a
-// summary per directory would let an unchanged tree skip most of that.
-func (h *Hasher) hashAll(dir string, files []string, algo string) ([]Entry, error) {
-	entries := make([]Entry, len(files))
-	errs := make([]error, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range h.workers() {
-		wg.Go(func() {
-			for i := range next {
-				info, err := h.File(filepath.Join(dir, filepath.FromSlash(files[i])), algo)
-				entries[i] = Entry{RelPath: files[i], MD5: info.MD5, Size: info.Size,
-					IsExec: info.IsExec}
-				errs[i] = err
-			}
-		})
-	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("hashing %s: %w", dir, err)
-	}
-	return entries, nil
 }
 
 func (h *Hasher) workers() int {
 	if h.Workers > 0 {
 		return h.Workers
 	}
-	return runtime.NumCPU()
+	return 2 * runtime.GOMAXPROCS(0)
 }
-
-// ignored are names DVC never counts as part of a directory.
-// TODO: .dvcignore patterns are not applied; directories that need them hash
-// differently from DVC.
-var ignored = map[string]bool{".git": true, ".hg": true, ".dvc": true}
-
-// listFiles returns the slash-separated paths of the regular files under dir,
-// sorted as DVC sorts its manifest (by the whole path, as a string). Symbolic
-// links to files count as files; links to directories are not followed.
-func listFiles(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
-			return nil
-		}
-		if ignored[d.Name()] {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !isFile(p, d) {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		files = append(files, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", dir, err)
-	}
-	slices.Sort(files)
-	return files, nil
-}
-
-func isFile(path string, d fs.DirEntry) bool {
-	if d.Type().IsRegular() {
-		return true
-	}
-	if d.Type()&fs.ModeSymlink == 0 {
-		return false
-	}
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
-}
-
-// bufPool holds read buffers, so that hashing many files allocates little.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
 // chunkSize is the size DVC reads files in; the legacy hash depends on it.
 const chunkSize = 1 << 20
 
-func hashFile(path, algo string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-
-	sum, err := Reader(f, algo)
-	if err != nil {
-		return "", fmt.Errorf("hashing %s: %w", path, err)
-	}
-	return sum, nil
+// worker holds what one goroutine reuses from file to file.
+type worker struct {
+	buf []byte
+	md5 hash.Hash
 }
 
-// Reader returns the hex hash of everything r yields, with algo.
-func Reader(r io.Reader, algo string) (string, error) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+// sum returns the hex hash with algo of everything r yields; size is what
+// stat said of r's length.
+func (w *worker) sum(r io.Reader, size int64, algo string) (string, error) {
+	if w.buf == nil {
+		w.buf, w.md5 = make([]byte, chunkSize), md5.New()
+	}
+	w.md5.Reset()
 
-	h := md5.New()
 	var err error
 	switch algo {
 	case MD5:
-		_, err = io.CopyBuffer(h, onlyReader{r}, *bp)
+		err = w.copy(r, size)
 	case LegacyMD5:
-		err = copyDos2Unix(h, r, *bp)
+		err = copyDos2Unix(w.md5, r, w.buf)
 	default:
 		err = fmt.Errorf("unknown hash algorithm %q", algo)
 	}
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+
+	var raw [md5.Size]byte
+	var hexSum [2 * md5.Size]byte
+	hex.Encode(hexSum[:], w.md5.Sum(raw[:0]))
+	return string(hexSum[:]), nil
 }
 
-// onlyReader hides WriterTo so that io.CopyBuffer uses the pooled buffer.
-type onlyReader struct{ io.Reader }
+// copy feeds r to the md5 until the end of r. A read that returns a whole
+// file shorter than the buffer ends it too: a regular file gives fewer
+// bytes than asked only at its end, and this saves a read per small file.
+func (w *worker) copy(r io.Reader, size int64) error {
+	for first := true; ; first = false {
+		n, err := r.Read(w.buf)
+		w.md5.Write(w.buf[:n])
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		case first && n > 0 && int64(n) == size && n < len(w.buf):
+			return nil
+		}
+	}
+}
+
+// workers are reused by Reader, so that hashing many files allocates little.
+var workers = sync.Pool{New: func() any { return new(worker) }}
+
+// Reader returns the hex hash of everything r yields, with algo.
+func Reader(r io.Reader, algo string) (string, error) {
+	w := workers.Get().(*worker)
+	defer workers.Put(w)
+	return w.sum(r, -1, algo)
+}

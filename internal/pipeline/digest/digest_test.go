@@ -3,12 +3,14 @@ package digest_test
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"io/fs"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,9 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mlci-dev/mlci/internal/pipeline/digest"
+	"github.com/mlci-dev/mlci/internal/pipeline/statcache"
 )
 
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
@@ -105,19 +108,33 @@ func TestDirMatchesPython(t *testing.T) {
 		"del\x7fname":      "d",
 		"empty":            "",
 	}
+	// More files than one task takes, in one directory.
+	for i := range 700 {
+		files[fmt.Sprintf("many/%03d", i)] = strconv.Itoa(i)
+	}
 	for name, content := range files {
 		write(t, filepath.Join(dir, name), content)
 	}
+	// A link to a file counts as the file; a link to a directory is not
+	// followed.
+	require.NoError(t, os.Symlink("train.csv", filepath.Join(dir, "data", "link.csv")))
+	require.NoError(t, os.Symlink("data", filepath.Join(dir, "dirlink")))
+	nfiles := len(files) + 1
 
 	out, err := exec.Command(python, "-c", pythonDirHash, dir).Output()
 	require.NoError(t, err)
 
-	info, entries, err := (&digest.Hasher{Workers: 3}).Dir(dir, digest.MD5)
-	require.NoError(t, err)
-	assert.Equal(t, strings.TrimSpace(string(out)), info.MD5)
-	assert.Equal(t, len(files), info.NFiles)
-	assert.Len(t, entries, len(files))
-	assert.Equal(t, "a-b/x", entries[0].RelPath)
+	for _, workers := range []int{1, 3} {
+		t.Run(strconv.Itoa(workers)+" workers", func(t *testing.T) {
+			h := &digest.Hasher{Workers: workers}
+			info, entries, err := h.Dir(dir, digest.MD5)
+			require.NoError(t, err)
+			assert.Equal(t, strings.TrimSpace(string(out)), info.MD5)
+			assert.Equal(t, nfiles, info.NFiles)
+			assert.Len(t, entries, nfiles)
+			assert.Equal(t, "a-b/x", entries[0].RelPath)
+		})
+	}
 }
 
 func TestDirEmptyAndIgnored(t *testing.T) {
@@ -150,41 +167,143 @@ func TestManifestRoundTrip(t *testing.T) {
 // countingCache records what the hasher asks and answers from memory.
 type countingCache struct {
 	mu   sync.Mutex
-	sums map[string]string
+	recs map[string]digest.Record
 	puts int
 }
 
-func (c *countingCache) Get(path string, _ fs.FileInfo, _ string) (string, bool) {
+func (c *countingCache) Lookup(dir, _ string, names []string) []digest.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, ok := c.sums[path]
-	return s, ok
+	out := make([]digest.Record, len(names))
+	for i, n := range names {
+		out[i] = c.recs[filepath.Join(dir, n)]
+	}
+	return out
 }
 
-func (c *countingCache) Put(path string, _ fs.FileInfo, _, sum string, _ time.Time) {
+func (c *countingCache) Save(dir, _ string, recs []digest.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sums[path] = sum
-	c.puts++
+	for _, r := range recs {
+		c.recs[filepath.Join(dir, r.Name)] = r
+		c.puts++
+	}
 }
 
-func TestDirUsesStatCache(t *testing.T) {
+func TestFreshFilesAreNotRecorded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for i := range 20 {
 		write(t, filepath.Join(dir, "d", string(rune('a'+i))), strings.Repeat("x", i))
 	}
-	c := &countingCache{sums: map[string]string{}}
+	c := &countingCache{recs: map[string]digest.Record{}}
 	h := &digest.Hasher{Cache: c}
 
-	first, _, err := h.Dir(dir, digest.MD5)
+	// Hashed right after they were written: a second write in the same
+	// clock tick could leave their stat unchanged.
+	_, _, err := h.Dir(dir, digest.MD5)
 	require.NoError(t, err)
-	assert.Equal(t, 20, c.puts)
+	_, err = h.File(filepath.Join(dir, "d", "a"), digest.MD5)
+	require.NoError(t, err)
+	assert.Zero(t, c.puts)
+}
 
-	second, _, err := h.Dir(dir, digest.MD5)
+func TestRecordProves(t *testing.T) {
+	t.Parallel()
+	changed := time.Now().Add(-time.Hour).UnixNano()
+	st := digest.Stat{Ino: 7, Size: 10, ModTime: changed, ChangeTime: changed}
+	rec := digest.Record{Name: "f", Stat: st, HashedAt: changed + int64(time.Minute),
+		MD5: "sum"}
+	tests := []struct {
+		name   string
+		change func(r *digest.Record, st *digest.Stat)
+		want   bool
+	}{
+		{"unchanged", func(*digest.Record, *digest.Stat) {}, true},
+		{"inode", func(_ *digest.Record, st *digest.Stat) { st.Ino++ }, false},
+		{"size", func(_ *digest.Record, st *digest.Stat) { st.Size++ }, false},
+		{"mtime", func(_ *digest.Record, st *digest.Stat) { st.ModTime++ }, false},
+		{"ctime", func(_ *digest.Record, st *digest.Stat) { st.ChangeTime++ }, false},
+		{"no hash", func(r *digest.Record, _ *digest.Stat) { r.MD5 = "" }, false},
+		{"hashed within the racy window", func(r *digest.Record, _ *digest.Stat) {
+			r.HashedAt = changed + int64(digest.RacyWindow) - 1
+		}, false},
+		{"hashed just past it", func(r *digest.Record, _ *digest.Stat) {
+			r.HashedAt = changed + int64(digest.RacyWindow)
+		}, true},
+		{"changed (ctime) within it", func(r *digest.Record, st *digest.Stat) {
+			r.Stat.ChangeTime = r.HashedAt - 1
+			st.ChangeTime = r.HashedAt - 1
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, now := rec, st
+			tt.change(&r, &now)
+			assert.Equal(t, tt.want, r.Proves(now))
+		})
+	}
+}
+
+// countingStore is the stat cache, counting the records saved. A file whose
+// last change is older than digest.RacyWindow is saved when it is read.
+type countingStore struct {
+	*statcache.Store
+	saved atomic.Int64
+}
+
+func (c *countingStore) Save(dir, algo string, recs []digest.Record) {
+	c.saved.Add(int64(len(recs)))
+	c.Store.Save(dir, algo, recs)
+}
+
+// pass hashes path with the stat cache db, and returns how many records it
+// saved.
+func pass(t testing.TB, db, path string) (digest.Info, int64) {
+	t.Helper()
+	s, err := statcache.Open(db)
 	require.NoError(t, err)
-	assert.Equal(t, 20, c.puts, "no file is hashed again")
+	c := &countingStore{Store: s}
+	info, _, err := (&digest.Hasher{Cache: c}).Path(path, digest.MD5)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	return info, c.saved.Load()
+}
+
+func TestDirWithStatCache(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data, db := filepath.Join(dir, "data"), filepath.Join(dir, "stat.db")
+	for i := range 300 {
+		write(t, filepath.Join(data, fmt.Sprintf("d%d", i%3), fmt.Sprintf("f%03d", i)),
+			fmt.Sprintf("content %03d", i))
+	}
+	time.Sleep(digest.RacyWindow + 100*time.Millisecond)
+
+	first, read := pass(t, db, data)
+	assert.EqualValues(t, 300, read)
+	second, read := pass(t, db, data)
 	assert.Equal(t, first, second)
+	assert.Zero(t, read, "no file is read again")
+	_, read = pass(t, db, filepath.Join(data, "d1", "f001"))
+	assert.Zero(t, read, "a file hashed in its directory is known alone")
+
+	// Same size and mtime, other content: only the change time tells.
+	f := filepath.Join(data, "d0", "f000")
+	fi, err := os.Stat(f)
+	require.NoError(t, err)
+	write(t, f, "CONTENT 000")
+	require.NoError(t, os.Chtimes(f, fi.ModTime(), fi.ModTime()))
+	want, err := digest.Dir(data)
+	require.NoError(t, err)
+	require.NotEqual(t, first.MD5, want.MD5)
+
+	third, read := pass(t, db, data)
+	assert.Equal(t, want, third)
+	assert.Zero(t, read, "a file hashed just after it changed is not recorded")
+	fourth, _ := pass(t, db, data)
+	assert.Equal(t, want, fourth)
 }
 
 func BenchmarkFile(b *testing.B) {
@@ -214,5 +333,23 @@ func BenchmarkDir(b *testing.B) {
 	for b.Loop() {
 		_, err := digest.Dir(dir)
 		require.NoError(b, err)
+	}
+}
+
+func BenchmarkDirStatCache(b *testing.B) {
+	dir := b.TempDir()
+	data, db := filepath.Join(dir, "data"), filepath.Join(dir, "stat.db")
+	for i := range 2000 {
+		write(b, filepath.Join(data, fmt.Sprintf("d%02d", i%20), fmt.Sprintf("f%04d", i)),
+			fmt.Sprintf("id,value\n%d,%d\n", i, 7*i))
+	}
+	time.Sleep(digest.RacyWindow + 100*time.Millisecond)
+	_, read := pass(b, db, data)
+	require.EqualValues(b, 2000, read)
+
+	b.ResetTimer()
+	for b.Loop() {
+		_, read := pass(b, db, data)
+		require.Zero(b, read)
 	}
 }

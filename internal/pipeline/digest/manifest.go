@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -13,7 +14,7 @@ import (
 // with ", " and ": " separators and everything outside printable ASCII
 // escaped as \uXXXX. Entries must be sorted by RelPath.
 func Manifest(entries []Entry) []byte {
-	var b strings.Builder
+	var b bytes.Buffer
 	b.Grow(len(entries) * 80)
 	b.WriteByte('[')
 	for i, e := range entries {
@@ -27,7 +28,7 @@ func Manifest(entries []Entry) []byte {
 		b.WriteByte('}')
 	}
 	b.WriteByte(']')
-	return []byte(b.String())
+	return b.Bytes()
 }
 
 // ParseManifest reads a manifest written by Manifest or by DVC. It rejects
@@ -67,8 +68,13 @@ func safeRelPath(p string) bool {
 // pyString writes s as Python's json.dumps does with ensure_ascii. Bytes that
 // are not UTF-8 become the lone surrogates Python's file-system decoding
 // gives them (U+DC80 + byte).
-func pyString(b *strings.Builder, s string) {
+func pyString(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
+	if plain(s) {
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
@@ -82,7 +88,18 @@ func pyString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-func pyRune(b *strings.Builder, r rune) {
+// plain reports whether json.dumps writes s as it is: printable ASCII
+// without a quote or a backslash.
+func plain(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func pyRune(b *bytes.Buffer, r rune) {
 	switch r {
 	case '"':
 		b.WriteString(`\"`)

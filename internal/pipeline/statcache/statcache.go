@@ -1,182 +1,174 @@
-// Package statcache remembers file hashes by what stat says about a file
-// (inode, size, modification and change times) in an embedded bbolt store, so
-// that a file that has not changed is not read again.
+// Package statcache stores what digest.StatCache holds: for each file hashed,
+// its hash and what stat said of it (inode, size, modification and change
+// times) when it was read, in an embedded bbolt store, so that a file that
+// has not changed is not read again.
 //
-// It is only ever an optimisation: an entry is trusted only when every field
-// matches and the file's times lie clearly before the moment it was hashed, so
-// a write within the file system's timestamp granularity cannot hide behind an
-// equal mtime. It does not hash files; package digest does.
+// It decides nothing: digest.Record.Proves says when a record stands for a
+// file. It is only ever an optimisation, so it trades durability for speed:
+// a lost or unreadable store costs a rehash, never a wrong hash.
 package statcache
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 )
 
-// RacyWindow is how long after a file's last change its hash is not trusted:
-// a write within the timestamp granularity of the file system (2 s on FAT,
-// a clock tick elsewhere) could leave stat unchanged.
-const RacyWindow = 2 * time.Second
+// Records live in one bucket per algorithm, keyed by the file's directory, a
+// NUL byte and its name: the files of a directory are adjacent, in the order
+// of their names, and one cursor reads them all. Buckets of other names
+// (from earlier layouts) are dropped on the next write.
+const bucketPrefix = "by-dir/"
+
+func bucket(algo string) []byte { return []byte(bucketPrefix + algo) }
 
 // Store is an open stat cache. It is safe for use by several goroutines.
 type Store struct {
 	db *bolt.DB
 
-	mu      sync.Mutex
-	pending map[string]map[string][]byte // algo → path → record
-	loaded  map[string]map[string][]byte // algo → path → record, by Preload
-	// whole are the directories (with a trailing separator) whose records
-	// are all in loaded, by algo.
-	whole map[string][]string
+	mu sync.Mutex
+	// pending are the records not yet written, by algorithm and directory,
+	// then by name.
+	pending map[dirKey]map[string]digest.Record
 }
+
+type dirKey struct{ algo, dir string }
+
+var _ digest.StatCache = (*Store)(nil)
 
 // Open opens (creating) the store at path. It waits at most a second for
 // another process that holds it, then gives up with an error; callers go on
-// without a stat cache.
+// without a stat cache. A store that cannot be read is replaced by an empty
+// one.
 // TODO: a run holds the store for its whole length, so a status beside it
 // waits that second and then reads every file.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("opening stat cache: %w", err)
 	}
-	// Without fsync a crash can lose recent records, never make one wrong:
-	// a record is only used when stat still matches every field it holds.
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second, NoSync: true,
-		NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := open(path)
+	if err != nil && !errors.Is(err, bolt.ErrTimeout) {
+		if rmErr := os.Remove(path); rmErr == nil {
+			db, err = open(path)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening stat cache %s: %w", path, err)
 	}
-	return &Store{db: db, pending: map[string]map[string][]byte{},
-		loaded: map[string]map[string][]byte{}, whole: map[string][]string{}}, nil
+	return &Store{db: db, pending: map[dirKey]map[string]digest.Record{}}, nil
 }
 
-// Preload reads every record under the directory dir in one scan, so that
-// looking up its files one by one costs no transaction each.
-func (s *Store) Preload(dir, algo string) {
-	prefix := []byte(filepath.Clean(dir) + string(filepath.Separator))
-	recs := map[string][]byte{}
+// mmapSize is the address space the store maps from the start, so that a
+// first pass over a large tree does not remap it (and copy everything
+// written so far) each time it doubles; it is not memory used.
+const mmapSize = 1 << 30
+
+func open(path string) (*bolt.DB, error) {
+	opts := &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType,
+		// Nothing is ever synced to disk: a crash can lose recent records
+		// or the whole store, never make a record wrong, since a record is
+		// only used when stat still matches every field it holds.
+		NoSync: true, NoGrowSync: true, NoFreelistSync: true}
+	if runtime.GOOS != "windows" && strconv.IntSize == 64 {
+		// On Windows the file would grow to the mapped size.
+		opts.InitialMmapSize = mmapSize
+	}
+	return bolt.Open(path, 0o644, opts)
+}
+
+// The stored form of a record: inode, size, mtime, ctime, hashed-at (each 8
+// bytes), then the hex hash.
+const headerSize = 40
+
+func encode(r digest.Record) []byte {
+	b := make([]byte, headerSize, headerSize+len(r.MD5))
+	for i, v := range []int64{int64(r.Stat.Ino), r.Stat.Size, r.Stat.ModTime,
+		r.Stat.ChangeTime, r.HashedAt} {
+		binary.LittleEndian.PutUint64(b[i*8:], uint64(v))
+	}
+	return append(b, r.MD5...)
+}
+
+func decode(name string, b []byte) digest.Record {
+	if len(b) <= headerSize {
+		return digest.Record{}
+	}
+	var v [5]int64
+	for i := range v {
+		v[i] = int64(binary.LittleEndian.Uint64(b[i*8:]))
+	}
+	return digest.Record{Name: name, MD5: string(b[headerSize:]), HashedAt: v[4],
+		Stat: digest.Stat{Ino: uint64(v[0]), Size: v[1], ModTime: v[2], ChangeTime: v[3]}}
+}
+
+// Lookup returns the records with algo of the named files of dir (sorted),
+// those saved in this session first.
+func (s *Store) Lookup(dir, algo string, names []string) []digest.Record {
+	recs := make([]digest.Record, len(names))
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(algo))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			recs[string(k)] = bytes.Clone(v)
+		if b := tx.Bucket(bucket(algo)); b != nil && len(names) > 0 {
+			lookup(b.Cursor(), dir, names, recs)
 		}
 		return nil
 	})
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.loaded[algo] == nil {
-		s.loaded[algo] = map[string][]byte{}
-	}
-	maps.Copy(s.loaded[algo], recs)
-	s.whole[algo] = append(s.whole[algo], string(prefix))
-}
-
-// preloaded reports whether every record of path is in s.loaded.
-func (s *Store) preloaded(path, algo string) bool {
-	for _, prefix := range s.whole[algo] {
-		if strings.HasPrefix(path, prefix) {
-			return true
+	if pending := s.pending[dirKey{algo, dir}]; pending != nil {
+		for i, name := range names {
+			if r, ok := pending[name]; ok {
+				recs[i] = r
+			}
 		}
 	}
-	return false
+	return recs
 }
 
-// record is the stored form: inode, size, mtime, ctime, hashed-at (each 8
-// bytes), then the hex hash.
-type record struct {
-	ino, size, mtime, ctime, hashedAt int64
-	sum                               string
+// lookup walks the records of dir with c alongside names, both sorted.
+func lookup(c *bolt.Cursor, dir string, names []string, recs []digest.Record) {
+	prefix := append([]byte(dir), 0)
+	k, v := c.Seek(append(prefix, names[0]...))
+	for i, name := range names {
+		for k != nil && bytes.HasPrefix(k, prefix) && string(k[len(prefix):]) < name {
+			k, v = c.Next()
+		}
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return
+		}
+		if string(k[len(prefix):]) == name {
+			recs[i] = decode(name, v)
+		}
+	}
 }
 
-func (r record) bytes() []byte {
-	b := make([]byte, 40, 40+len(r.sum))
-	for i, v := range []int64{r.ino, r.size, r.mtime, r.ctime, r.hashedAt} {
-		binary.LittleEndian.PutUint64(b[i*8:], uint64(v))
-	}
-	return append(b, r.sum...)
-}
-
-func parse(b []byte) (record, bool) {
-	if len(b) <= 40 {
-		return record{}, false
-	}
-	var v [5]int64
-	for i := range v {
-		v[i] = int64(binary.LittleEndian.Uint64(b[i*8:]))
-	}
-	return record{v[0], v[1], v[2], v[3], v[4], string(b[40:])}, true
-}
-
-func fromStat(fi fs.FileInfo) record {
-	ino, ctime := inodeCtime(fi)
-	return record{ino: ino, size: fi.Size(), mtime: fi.ModTime().UnixNano(), ctime: ctime}
-}
-
-// Get returns the recorded hash of path when fi shows it unchanged.
-func (s *Store) Get(path string, fi fs.FileInfo, algo string) (string, bool) {
-	s.mu.Lock()
-	raw, ok := s.pending[algo][path]
-	if !ok {
-		raw, ok = s.loaded[algo][path]
-		ok = ok || s.preloaded(path, algo)
-	}
-	s.mu.Unlock()
-	if !ok {
-		_ = s.db.View(func(tx *bolt.Tx) error {
-			if b := tx.Bucket([]byte(algo)); b != nil {
-				raw = append(raw, b.Get([]byte(path))...)
-			}
-			return nil
-		})
-	}
-
-	got, ok := parse(raw)
-	now := fromStat(fi)
-	if !ok || got.ino != now.ino || got.size != now.size || got.mtime != now.mtime ||
-		got.ctime != now.ctime || racy(got) {
-		return "", false
-	}
-	return got.sum, true
-}
-
-// racy reports whether the file changed too shortly before it was hashed for
-// its stat to prove it unchanged since.
-func racy(r record) bool {
-	changed := max(r.mtime, r.ctime)
-	return r.hashedAt-changed < int64(RacyWindow)
-}
-
-// Put records the hash of path, read after fi was taken at hashedAt. Racy
-// entries are not kept. Records are written when the store is closed.
-func (s *Store) Put(path string, fi fs.FileInfo, algo, sum string, hashedAt time.Time) {
-	r := fromStat(fi)
-	r.hashedAt, r.sum = hashedAt.UnixNano(), sum
-	if racy(r) {
-		return
-	}
-
+// Save remembers records of files of dir. They are written when the store
+// is closed.
+func (s *Store) Save(dir, algo string, recs []digest.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pending[algo] == nil {
-		s.pending[algo] = map[string][]byte{}
+	key := dirKey{algo, dir}
+	pending := s.pending[key]
+	if pending == nil {
+		pending = make(map[string]digest.Record, len(recs))
+		s.pending[key] = pending
 	}
-	s.pending[algo][path] = r.bytes()
+	for _, r := range recs {
+		pending[r.Name] = r
+	}
 }
 
 // Close writes the pending records in one transaction and closes the store.
@@ -186,27 +178,59 @@ func (s *Store) Close() error {
 	s.pending = nil
 	s.mu.Unlock()
 
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for algo, recs := range pending {
-			b, err := tx.CreateBucketIfNotExists([]byte(algo))
-			if err != nil {
-				return err
-			}
-			// Sorted keys fill bbolt's pages in order, much faster than random.
-			b.FillPercent = 0.9
-			for _, path := range slices.Sorted(maps.Keys(recs)) {
-				if err := b.Put([]byte(path), recs[path]); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err := s.db.Update(func(tx *bolt.Tx) error { return write(tx, pending) })
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("saving stat cache: %w", err)
+	}
+	return nil
+}
+
+func write(tx *bolt.Tx, pending map[dirKey]map[string]digest.Record) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	if err := dropOldBuckets(tx); err != nil {
+		return err
+	}
+
+	// Sorted by directory, then name, is the order of the keys: bbolt fills
+	// its pages in order, much faster than at random.
+	keys := slices.SortedFunc(maps.Keys(pending), func(a, b dirKey) int {
+		return cmp.Or(cmp.Compare(a.algo, b.algo), cmp.Compare(a.dir, b.dir))
+	})
+	var key []byte
+	for _, dk := range keys {
+		b, err := tx.CreateBucketIfNotExists(bucket(dk.algo))
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 0.9
+		recs := pending[dk]
+		for _, name := range slices.Sorted(maps.Keys(recs)) {
+			key = append(append(append(key[:0], dk.dir...), 0), name...)
+			if err := b.Put(key, encode(recs[name])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func dropOldBuckets(tx *bolt.Tx) error {
+	var old [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if !bytes.HasPrefix(name, []byte(bucketPrefix)) {
+			old = append(old, bytes.Clone(name))
+		}
+		return nil
+	})
+	for _, name := range old {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

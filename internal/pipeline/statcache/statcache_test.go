@@ -4,68 +4,61 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
+	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 	"github.com/mlci-dev/mlci/internal/pipeline/statcache"
 )
 
-func TestGetPut(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "data.csv")
-	require.NoError(t, os.WriteFile(file, []byte("a,b\n"), 0o644))
-	old := time.Now().Add(-time.Hour)
-	require.NoError(t, os.Chtimes(file, old, old))
-	fi, err := os.Stat(file)
-	require.NoError(t, err)
+func rec(name, sum string, ino uint64) digest.Record {
+	return digest.Record{Name: name, MD5: sum, HashedAt: 5e18,
+		Stat: digest.Stat{Ino: ino, Size: 10, ModTime: 1e18, ChangeTime: 2e18}}
+}
 
-	db := filepath.Join(dir, "tmp", "stat.db")
+func TestLookupSave(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "tmp", "stat.db")
 	s, err := statcache.Open(db)
 	require.NoError(t, err)
-	// Hashed well after its last change (Chtimes set ctime to now).
-	later := time.Now().Add(statcache.RacyWindow + time.Second)
-	s.Put(file, fi, "md5", "abc", later)
-	got, ok := s.Get(file, fi, "md5")
-	assert.True(t, ok)
-	assert.Equal(t, "abc", got)
-	_, ok = s.Get(file, fi, "md5-dos2unix")
-	assert.False(t, ok, "each algorithm has its own entries")
+
+	a, c := rec("a", "sum-a", 1), rec("c", "sum-c", 3)
+	s.Save("/d", "md5", []digest.Record{a, c})
+	assert.Equal(t, []digest.Record{a, {}, c}, s.Lookup("/d", "md5", []string{"a", "b", "c"}),
+		"before saving")
 	require.NoError(t, s.Close())
 
 	s, err = statcache.Open(db)
 	require.NoError(t, err)
 	defer s.Close()
-	got, ok = s.Get(file, fi, "md5")
-	assert.True(t, ok, "entries survive a reopen")
-	assert.Equal(t, "abc", got)
+	tests := []struct {
+		name      string
+		dir, algo string
+		names     []string
+		want      []digest.Record
+	}{
+		{"after a reopen", "/d", "md5", []string{"a", "b", "c"}, []digest.Record{a, {}, c}},
+		{"among new files", "/d", "md5", []string{"0", "a", "ab", "b", "c", "z"},
+			[]digest.Record{{}, a, {}, {}, c, {}}},
+		{"one of them", "/d", "md5", []string{"c"}, []digest.Record{c}},
+		{"none", "/d", "md5", nil, []digest.Record{}},
+		{"each algorithm apart", "/d", "md5-dos2unix", []string{"a"}, []digest.Record{{}}},
+		{"a directory is not its sibling", "/d-x", "md5", []string{"a"}, []digest.Record{{}}},
+		{"nor its parent", "/", "md5", []string{"a"}, []digest.Record{{}}},
+		{"nor its child", "/d/a", "md5", []string{"a"}, []digest.Record{{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, s.Lookup(tt.dir, tt.algo, tt.names))
+		})
+	}
 
-	require.NoError(t, os.WriteFile(file, []byte("a,c\n"), 0o644))
-	require.NoError(t, os.Chtimes(file, old, old))
-	fi2, err := os.Stat(file)
-	require.NoError(t, err)
-	_, ok = s.Get(file, fi2, "md5")
-	assert.False(t, ok, "a rewrite changes ctime even when size and mtime are kept")
-}
-
-func TestRacyEntriesAreNotTrusted(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "f")
-	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
-	fi, err := os.Stat(file)
-	require.NoError(t, err)
-
-	s, err := statcache.Open(filepath.Join(dir, "stat.db"))
-	require.NoError(t, err)
-	defer s.Close()
-	// Hashed right after it was written: a second write in the same clock
-	// tick could leave stat unchanged.
-	s.Put(file, fi, "md5", "abc", time.Now())
-	_, ok := s.Get(file, fi, "md5")
-	assert.False(t, ok)
+	newer := rec("a", "sum-a2", 7)
+	s.Save("/d", "md5", []digest.Record{newer})
+	assert.Equal(t, []digest.Record{newer, c}, s.Lookup("/d", "md5", []string{"a", "c"}),
+		"a record saved in this session wins")
 }
 
 func TestOpenWhileHeldGivesUp(t *testing.T) {
@@ -77,4 +70,43 @@ func TestOpenWhileHeldGivesUp(t *testing.T) {
 
 	_, err = statcache.Open(db)
 	assert.Error(t, err)
+}
+
+func TestUnreadableStoreIsReplaced(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "stat.db")
+	require.NoError(t, os.WriteFile(db, []byte("not a bbolt file"), 0o644))
+
+	s, err := statcache.Open(db)
+	require.NoError(t, err)
+	assert.Equal(t, []digest.Record{{}}, s.Lookup("/d", "md5", []string{"f"}))
+	require.NoError(t, s.Close())
+}
+
+func TestEarlierLayoutIsDropped(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "stat.db")
+	old, err := bolt.Open(db, 0o644, nil)
+	require.NoError(t, err)
+	require.NoError(t, old.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("md5"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("/d/f"), []byte("a record of the earlier layout"))
+	}))
+	require.NoError(t, old.Close())
+
+	s, err := statcache.Open(db)
+	require.NoError(t, err)
+	s.Save("/d", "md5", []digest.Record{rec("f", "sum", 1)})
+	require.NoError(t, s.Close())
+
+	old, err = bolt.Open(db, 0o644, nil)
+	require.NoError(t, err)
+	defer old.Close()
+	require.NoError(t, old.View(func(tx *bolt.Tx) error {
+		assert.Nil(t, tx.Bucket([]byte("md5")))
+		return nil
+	}))
 }
