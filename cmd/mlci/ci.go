@@ -20,6 +20,7 @@ type ciOptions struct {
 	base      string
 	reportDir string
 	jobs      int
+	collect   bool
 }
 
 func newCICmd(g *globals) *cobra.Command {
@@ -46,6 +47,8 @@ report. It exits 1 when a test, a stage, a data check or a gate failed.`,
 	f.StringVar(&o.reportDir, "report-dir", "", "write the report files to `dir` "+
 		"(default .mlci/reports)")
 	f.IntVar(&o.jobs, "jobs", 0, "run at most `n` stages at once (default: the CPUs)")
+	f.BoolVar(&o.collect, "collect", false, "gather the stages other CI jobs ran "+
+		"(mlci plan) from the remote cache instead of running them")
 	return cmd
 }
 
@@ -67,6 +70,8 @@ func runCI(ctx context.Context, g *globals, o ciOptions) error {
 		Base:       o.base,
 		ReportDir:  o.reportDir,
 		Jobs:       o.jobs,
+		Collect:    o.collect,
+		Getenv:     g.getenv,
 		Version:    version,
 		Printer:    g.status,
 		Log:        g.log,

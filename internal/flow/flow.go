@@ -52,6 +52,12 @@ type Options struct {
 	CacheDir string
 	// Jobs bounds how many stages run at once; 0 means the CPUs.
 	Jobs int
+	// Collect gathers the stages that other CI jobs ran (mlci plan) from the
+	// remote cache instead of running them.
+	Collect bool
+	// Getenv reads the environment, for the remote cache's credentials;
+	// nil means os.Getenv.
+	Getenv func(string) string
 	// Version is mlci's version, shown in the report.
 	Version string
 	// Printer shows progress; Log receives diagnostics.
@@ -87,8 +93,8 @@ type state struct {
 	// modelGates is how many of the verdict's gates are the models' own;
 	// the serving checks' follow them.
 	modelGates int
-	data    *datacheck.Result
-	serving []*serve.Result
+	data       *datacheck.Result
+	serving    []*serve.Result
 
 	// halt says why the later pipeline steps do not run (a test failed).
 	halt string

@@ -12,7 +12,9 @@ import (
 	"github.com/mlci-dev/mlci/internal/gate"
 	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/pipeline"
+	"github.com/mlci-dev/mlci/internal/plan"
 	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/remote"
 )
 
 // pullRequest is what mlci does for a pull request, and on a laptop.
@@ -150,12 +152,17 @@ func (runStages) run(ctx context.Context, s *state) error {
 		return err
 	}
 
-	res, err := p.Run(ctx, pipeline.RunOptions{
-		Stages:  s.changes.Stages,
-		Jobs:    s.opts.Jobs,
-		Printer: s.opts.Printer,
-		Output:  s.opts.StageOutput,
-	})
+	var res *pipeline.RunResult
+	if s.opts.Collect {
+		res, err = plan.Collect(ctx, p, s.changes.Stages, s.opts.Printer)
+	} else {
+		res, err = p.Run(ctx, pipeline.RunOptions{
+			Stages:  s.changes.Stages,
+			Jobs:    s.opts.Jobs,
+			Printer: s.opts.Printer,
+			Output:  s.opts.StageOutput,
+		})
+	}
 	if res == nil {
 		return err
 	}
@@ -286,13 +293,22 @@ func (checkModels) run(ctx context.Context, s *state) error {
 	return nil
 }
 
-// pipeline returns the repository's pipeline with the flow's options.
+// pipeline returns the repository's pipeline with the flow's options and
+// the remote cache, when one is configured.
 func (s *state) pipeline() (*pipeline.Pipeline, error) {
-	return pipeline.New(s.cfg, pipeline.Options{
+	opts := pipeline.Options{
 		CacheDir: s.opts.CacheDir,
 		Printer:  s.opts.Printer,
 		Log:      s.opts.Log,
-	})
+	}
+	if s.cfg.Remote.URL != "" {
+		r, err := remote.Open(s.cfg.Remote, remote.Options{Getenv: s.opts.Getenv, Log: s.opts.Log})
+		if err != nil {
+			return nil, err
+		}
+		opts.Remote = r
+	}
+	return pipeline.New(s.cfg, opts)
 }
 
 // baselineOptions say where the baseline is: the commit the changes were

@@ -3,9 +3,12 @@ package flow
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
+	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/report"
 )
@@ -125,6 +128,15 @@ func (publish) run(ctx context.Context, s *state) error {
 		Annotations: s.annotations(),
 		Files:       s.files,
 	}
+	if a, ok := p.(platform.Artefacts); ok {
+		set, err := s.artefacts(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.WriteArtefacts(set); err != nil {
+			return fmt.Errorf("writing the %s report artefacts: %w", p.Name(), err)
+		}
+	}
 	if err := p.Publish(ctx, s.event, r); err != nil {
 		return err
 	}
@@ -135,6 +147,44 @@ func (publish) run(ctx context.Context, s *state) error {
 		}
 	}
 	return nil
+}
+
+// artefacts are the gates' JUnit XML and the candidate's metrics, by model
+// and metrics file; no metrics when a test or a stage failed, since the files
+// then hold what an earlier run measured.
+func (s *state) artefacts(ctx context.Context) (platform.ArtefactSet, error) {
+	var set platform.ArtefactSet
+	if s.verdict != nil {
+		junit, err := s.verdict.JUnit()
+		if err != nil {
+			return set, err
+		}
+		set.JUnit = junit
+	}
+	if s.halt != "" || len(s.cfg.Models) == 0 {
+		return set, nil
+	}
+
+	files := metrics.FilesOf(s.cfg)
+	head, err := metrics.ReadSide(ctx, metrics.WorkTree(s.cfg.Root), files)
+	if err != nil {
+		return set, fmt.Errorf("reading the candidate's metrics: %w", err)
+	}
+	for _, m := range s.cfg.Models {
+		own := m.Metrics
+		if len(own) == 0 {
+			own = files.Metrics
+		}
+		for _, file := range own {
+			values := head.Metrics[file]
+			for _, key := range slices.Sorted(maps.Keys(values)) {
+				set.Metrics = append(set.Metrics, platform.MetricValue{
+					Model: m.Name, File: file, Key: key, Value: values[key],
+				})
+			}
+		}
+	}
+	return set, nil
 }
 
 // platformState maps the report's verdict to a platform state.
