@@ -65,17 +65,17 @@ func (s *state) act(ctx context.Context, cmd *command.Command, author string) (s
 	switch cmd.Name {
 	case command.Promote:
 		return s.promote(ctx, cmd, author)
-	case command.Report:
+	case command.Report, command.Retrain:
+		// The pull request's flow, again; retrain runs its stages even where
+		// their outputs could be restored.
 		s.event.Kind = platform.PullRequest
+		s.force = cmd.Name == command.Retrain
 		if err := runSteps(ctx, s, pullRequest[1:]); err != nil {
 			return "", err
 		}
 		return "📝 The report is up to date: " + report.Markdown(report.Title(s.view)), nil
 	default:
-		// TODO: /mlci retrain needs the continuous-training flow wired into
-		// the comment event; until then it says so instead of acting.
-		return "ℹ️ `/mlci " + cmd.Name + "` runs from the scheduled workflow; " +
-			"see the retraining guide.", nil
+		return "", fmt.Errorf("unknown command %q", cmd.Name)
 	}
 }
 

@@ -193,6 +193,7 @@ func (s *state) delivered(ctx context.Context, p *registry.Promotion) error {
 		s.outputs[k] = v
 	}
 	s.opts.Printer.Infof("%s", promotionMessage(p))
+	s.notifyPromotion(ctx, p)
 
 	d, ok := s.opts.Platform.(platform.Deployer)
 	if !ok || p.Outcome != registry.Promoted {

@@ -98,6 +98,9 @@ type state struct {
 
 	// halt says why the later pipeline steps do not run (a test failed).
 	halt string
+	// force runs the affected stages even when their outputs could be
+	// restored (/mlci retrain).
+	force bool
 	// failures are why the outcome failed, for the report's headline.
 	failures []string
 
@@ -131,6 +134,9 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 
+	if s.event.Kind == platform.Schedule || s.event.Kind == platform.Manual {
+		return runRetrain(ctx, s)
+	}
 	if s.event.Kind == platform.Comment {
 		if err := runComment(ctx, s); err != nil {
 			return nil, err
@@ -196,10 +202,7 @@ func stepsFor(ev *platform.Event) ([]step, error) {
 	case platform.Push:
 		return push, nil
 	default:
-		// TODO: comment commands, schedules and manual runs (continuous
-		// training) need the registry and retraining flows; until they are
-		// wired here, those events are refused rather than half-handled.
-		return nil, fmt.Errorf("the %s event is not handled by `mlci ci` yet", ev.Kind)
+		return nil, exit.Usagef("mlci ci does not handle the %q event", ev.Kind)
 	}
 }
 

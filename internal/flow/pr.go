@@ -158,6 +158,7 @@ func (runStages) run(ctx context.Context, s *state) error {
 	} else {
 		res, err = p.Run(ctx, pipeline.RunOptions{
 			Stages:  s.changes.Stages,
+			Force:   s.force,
 			Jobs:    s.opts.Jobs,
 			Printer: s.opts.Printer,
 			Output:  s.opts.StageOutput,

@@ -218,7 +218,7 @@ func viewSignificance(g gate.Result) *report.Significance {
 	sig := g.Significance
 	low, high := sig.CILow, sig.CIHigh
 	return &report.Significance{
-		Method: sig.Method, Significant: g.Passed, PValue: sig.PValue,
+		Method: sig.Method, Significant: low > 0 || high < 0, PValue: sig.PValue,
 		CILow: &low, CIHigh: &high, Confidence: sig.Confidence,
 	}
 }

@@ -44,8 +44,9 @@ var InputNames = []string{
 // OutputNames are the step outputs action.yml declares, for the flow to set
 // through SetOutputs.
 var OutputNames = []string{
-	"code_changed", "data_changed", "params_changed", "stages", "passed",
-	"report_path", "model", "version", "promoted_to",
+	"code_changed", "data_changed", "params_changed", "pipeline_changed", "stages", "passed",
+	"report_path", "model", "version", "promoted_to", "commit", "outcome", "tag", "previous",
+	"artifact_path", "artifact_md5", "triggered", "retrain_branch", "proposal_url",
 }
 
 // ReadInputs reads the action's inputs from INPUT_* variables. A boolean
