@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"slices"
 
 	"github.com/mlci-dev/mlci/internal/metrics"
@@ -42,8 +43,18 @@ func (buildReport) run(ctx context.Context, s *state) error {
 		return err
 	}
 	s.outputs["passed"] = fmt.Sprint(len(s.failures) == 0)
-	s.outputs["report_path"] = s.opts.ReportDir
+	s.outputs["report_path"] = s.relative(s.opts.ReportDir)
 	return nil
+}
+
+// relative is path relative to the repository when it lies inside it, as
+// later CI steps and jobs, which may run elsewhere, need it.
+func (s *state) relative(path string) string {
+	rel, err := filepath.Rel(s.opts.Root, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return path
+	}
+	return rel
 }
 
 // renderOptions are the report's options with a character limit.

@@ -162,3 +162,27 @@ type ChangedFile struct {
 type FileLister interface {
 	ChangedFiles(ctx context.Context, ev *Event) ([]ChangedFile, error)
 }
+
+// MetricValue is one number of a model's metrics file.
+type MetricValue struct {
+	// Model names the model; File is the metrics file, as the configuration
+	// names it; Key is the metric's key in that file (nested keys dotted).
+	Model string
+	File  string
+	Key   string
+	Value float64
+}
+
+// ArtefactSet is a run's machine-readable results: the gates' JUnit XML (nil
+// when no gate ran) and the candidate's metrics.
+type ArtefactSet struct {
+	JUnit   []byte
+	Metrics []MetricValue
+}
+
+// Artefacts is a platform that keeps a run's results in files of its own
+// formats, which it shows beside the pull request (GitLab's test and metrics
+// reports).
+type Artefacts interface {
+	WriteArtefacts(a ArtefactSet) error
+}
