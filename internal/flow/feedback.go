@@ -70,7 +70,7 @@ func (s *state) promotionNotice(p *registry.Promotion) string {
 	if p.Previous != "" {
 		fmt.Fprintf(&b, ", in place of %s", report.Code(p.Previous))
 	}
-	fmt.Fprintf(&b, ". It is the model of commit %s, which this pull request merged.\n\n",
+	fmt.Fprintf(&b, ". It is the model of commit %s, which brought this pull request in.\n\n",
 		report.Code(short(p.Commit)))
 
 	if len(p.Reasons) > 0 {

@@ -6,8 +6,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"strings"
 	"slices"
+	"strings"
 
 	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/platform"

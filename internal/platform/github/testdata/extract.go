@@ -33,6 +33,7 @@ var operations = []string{
 	"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
 	"POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
 	"POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
+	"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
 	"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
 	"POST /repos/{owner}/{repo}/check-runs",
 	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
