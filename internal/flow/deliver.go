@@ -151,6 +151,8 @@ func (promoteOnMerge) run(ctx context.Context, s *state) error {
 		return skip("not a push to the default branch")
 	case len(s.failures) > 0:
 		return skip("the run failed: nothing is promoted")
+	case !s.promotes():
+		return skip("promotion is turned off")
 	}
 	for _, m := range s.cfg.Models {
 		p, err := registry.OnMerge(ctx, registry.PromoteOptions{
@@ -170,6 +172,17 @@ func (promoteOnMerge) run(ctx context.Context, s *state) error {
 		}
 	}
 	return nil
+}
+
+// promoter is a platform whose user may turn promotion off (the GitHub
+// Action's promote input).
+type promoter interface {
+	Promotes() bool
+}
+
+func (s *state) promotes() bool {
+	p, ok := s.opts.Platform.(promoter)
+	return !ok || p.Promotes()
 }
 
 // remote is the remote to push tags to, "" when the checkout has none.

@@ -152,3 +152,6 @@ func shellWords(s string) ([]string, error) {
 	}
 	return words, nil
 }
+
+// Promotes reports whether the action may promote models (its promote input).
+func (c *Client) Promotes() bool { return c.in.Promote }
