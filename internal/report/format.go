@@ -92,6 +92,8 @@ func about(s float64) string {
 	switch {
 	case !finite(s) || s <= 0:
 		return "0 s"
+	case s < 1:
+		return "under 1 s"
 	case s < 90:
 		return fmt.Sprintf("~%.0f s", s)
 	case s < 90*60:
