@@ -69,7 +69,12 @@ func newDataProfileCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "", "write the profile as JSON to `file`")
-	f.StringVar(&opts.Format, "data-format", "", "csv, tsv, jsonl or parquet (default: by extension)")
+	f.StringVar(
+		&opts.Format,
+		"data-format",
+		"",
+		"csv, tsv, jsonl or parquet (default: by extension)",
+	)
 	f.StringVar(&opts.Label, "label", "", "the label `column`")
 	f.StringVar(&opts.ID, "id", "", "the row-id `column`")
 	return cmd
@@ -405,7 +410,12 @@ drifted and --fail is given.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "data-format", "", "csv, tsv, jsonl or parquet (default: by extension)")
+	f.StringVar(
+		&opts.Format,
+		"data-format",
+		"",
+		"csv, tsv, jsonl or parquet (default: by extension)",
+	)
 	f.StringVar(&opts.ID, "id", "", "the row-id `column`, not tested")
 	f.Float64Var(&drift.Share, "share", datacheck.DefaultDriftShare,
 		"share of drifted columns at which the data drifts")

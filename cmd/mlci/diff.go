@@ -74,7 +74,10 @@ With --format json the result is {"baseline": {...}, "metrics": [{"file", "key",
 			if !all {
 				c = c.Changed()
 			}
-			return g.print(c, func(w io.Writer) error { return c.WriteText(w, cfg.Report.Precision) })
+			return g.print(
+				c,
+				func(w io.Writer) error { return c.WriteText(w, cfg.Report.Precision) },
+			)
 		},
 	}
 	flags.add(cmd)

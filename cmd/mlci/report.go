@@ -89,7 +89,12 @@ is updated in place on every push, never duplicated.`,
 	fl.StringVar(&f.out, "out", "", "write every format into `dir` instead of printing one")
 	fl.BoolVar(&f.post, "post", false, "publish the report on the CI platform")
 	fl.IntVar(&f.limit, "limit", 0, "most `characters` of the Markdown (0: no limit)")
-	fl.IntVar(&f.precision, "precision", 0, "`decimals` of numbers (default report.precision, else 4)")
+	fl.IntVar(
+		&f.precision,
+		"precision",
+		0,
+		"`decimals` of numbers (default report.precision, else 4)",
+	)
 	fl.StringVar(&f.template, "template", "", "`dir` of templates replacing the embedded ones")
 	return cmd
 }

@@ -20,8 +20,12 @@ func reportDir(t *testing.T) string {
 	d := &report.Data{
 		Version: "0.3.0", Key: "pr/churn",
 		Candidate: report.Candidate{Commit: "a1b2c3d4e5f6", Ref: "feature"},
-		Baseline:  report.Baseline{Kind: report.BaselineCommit, Ref: "main", Commit: "9f8e7d6c5b4a"},
-		Verdict:   report.Verdict{State: report.Failed, Headline: "accuracy dropped 0.0312"},
+		Baseline: report.Baseline{
+			Kind:   report.BaselineCommit,
+			Ref:    "main",
+			Commit: "9f8e7d6c5b4a",
+		},
+		Verdict: report.Verdict{State: report.Failed, Headline: "accuracy dropped 0.0312"},
 		Models: []report.Model{{Name: "churn", Metrics: []report.Metric{
 			{Key: "accuracy", Base: &base, Head: &acc}}}},
 		Gates: []report.Gate{{Model: "churn", Metric: "accuracy", Rule: "no drop over 0.02",
@@ -96,7 +100,10 @@ func TestReportCommandBadInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "report.json")
-	require.NoError(t, os.WriteFile(bad, []byte("{\n  \"schema\": 1,\n  \"verdict\": []\n}"), 0o644))
+	require.NoError(
+		t,
+		os.WriteFile(bad, []byte("{\n  \"schema\": 1,\n  \"verdict\": []\n}"), 0o644),
+	)
 	_, stderr, code := mlci(t, "-C", dir, "report", "--from", bad)
 	assert.Equal(t, exit.Usage, code)
 	assert.Contains(t, stderr, bad+": line 3, column 14: json: cannot unmarshal array")
@@ -112,8 +119,11 @@ func TestReportCommandBadInput(t *testing.T) {
 	from := filepath.Join(reportDir(t), ".mlci", "reports", "report.json")
 	_, stderr, code = mlci(t, "-C", dir, "report", "--from", from, "--template", tpl)
 	assert.Equal(t, exit.Usage, code)
-	assert.True(t, strings.HasPrefix(stderr, "mlci: template "+filepath.Join(tpl, "report.md.tmpl")),
-		stderr)
+	assert.True(
+		t,
+		strings.HasPrefix(stderr, "mlci: template "+filepath.Join(tpl, "report.md.tmpl")),
+		stderr,
+	)
 }
 
 func TestReportCommandConfig(t *testing.T) {

@@ -89,7 +89,10 @@ func Parse(body string) (*Command, error) {
 		}
 		return c, nil
 	default:
-		return nil, &UsageError{Line: line, Msg: fmt.Sprintf("unknown command %q; %s", c.Name, usage)}
+		return nil, &UsageError{
+			Line: line,
+			Msg:  fmt.Sprintf("unknown command %q; %s", c.Name, usage),
+		}
 	}
 }
 

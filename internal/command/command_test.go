@@ -21,15 +21,22 @@ func TestParse(t *testing.T) {
 	}{
 		{"promote", "/mlci promote churn production",
 			&command.Command{Name: "promote", Model: "churn", Stage: "production"}},
-		{"promote with version", "LGTM.\n\n  /mlci promote churn staging --version v1.2.0  \nthanks",
-			&command.Command{Name: "promote", Model: "churn", Stage: "staging", Version: "v1.2.0"}},
+		{
+			"promote with version",
+			"LGTM.\n\n  /mlci promote churn staging --version v1.2.0  \nthanks",
+			&command.Command{Name: "promote", Model: "churn", Stage: "staging", Version: "v1.2.0"},
+		},
 		{"promote version with equals", "/mlci promote --version=v3 churn staging",
 			&command.Command{Name: "promote", Model: "churn", Stage: "staging", Version: "v3"}},
 		{"upper-case name", "/MLCI Retrain", &command.Command{Name: "retrain"}},
 		{"report", "/mlci report\r\n", &command.Command{Name: "report"}},
 		{"help", "/mlci help", &command.Command{Name: "help"}},
 		{"first command wins", "/mlci report\n/mlci retrain", &command.Command{Name: "report"}},
-		{"after a fenced block", "```\n/mlci retrain\n```\n/mlci help", &command.Command{Name: "help"}},
+		{
+			"after a fenced block",
+			"```\n/mlci retrain\n```\n/mlci help",
+			&command.Command{Name: "help"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,7 +116,14 @@ func TestAllowed(t *testing.T) {
 		{"write", []string{"developer"}, true},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, command.Allowed(tt.perm, tt.allowed), "%s in %v", tt.perm, tt.allowed)
+		assert.Equal(
+			t,
+			tt.want,
+			command.Allowed(tt.perm, tt.allowed),
+			"%s in %v",
+			tt.perm,
+			tt.allowed,
+		)
 	}
 }
 

@@ -139,8 +139,12 @@ func TestCheckReportsAsTextAndJSON(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"d.csv": rowsCSV(300, 30, "zzz")})
 	cfg := &config.Config{Data: []*config.DataSet{{Name: "d", Path: "d.csv", ID: "id"}}}
-	r, err := Check(t.Context(), cfg, map[string]*Profile{"d": profileText(t, rowsCSV(300, 0, "c"))},
-		dir)
+	r, err := Check(
+		t.Context(),
+		cfg,
+		map[string]*Profile{"d": profileText(t, rowsCSV(300, 0, "c"))},
+		dir,
+	)
 	require.NoError(t, err)
 
 	var text bytes.Buffer

@@ -82,7 +82,10 @@ func firstError(a, b error) error {
 func readHeader(cr *csv.Reader, comma rune, opts ProfileOptions) ([]*accumulator, error) {
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &InputError{Source: opts.Source, Msg: "the file is empty: expected a header line"}
+		return nil, &InputError{
+			Source: opts.Source,
+			Msg:    "the file is empty: expected a header line",
+		}
 	}
 	if err != nil {
 		return nil, delimitedError(err, 0, 0, opts.Source)

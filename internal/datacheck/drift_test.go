@@ -92,7 +92,11 @@ func TestCompareConfiguration(t *testing.T) {
 	assert.Nil(t, x.PValue)
 	assert.Equal(t, x.Statistic >= 0.5, x.Drifted)
 	assert.Equal(t, x.Drifted, d.Drifted, "one column, share 1")
-	assert.Contains(t, d.Skipped, SkippedColumn{Column: "s", Reason: "ignored in the configuration"})
+	assert.Contains(
+		t,
+		d.Skipped,
+		SkippedColumn{Column: "s", Reason: "ignored in the configuration"},
+	)
 
 	d = Compare(base, head, config.Drift{Columns: map[string]config.DriftColumn{
 		"x": {Test: TestChiSquare}, "s": {Test: "nope"}}})

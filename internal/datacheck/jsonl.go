@@ -116,7 +116,9 @@ func (j *jsonlReader) add(a *accumulator, raw json.RawMessage, line int64) *Inpu
 	}
 	if a.kind == kindString {
 		return &InputError{Column: a.name, Msg: fmt.Sprintf(
-			"the number %s is in a column of strings (a column must keep one type)", clip(string(raw)))}
+			"the number %s is in a column of strings (a column must keep one type)",
+			clip(string(raw)),
+		)}
 	}
 	if a.kind == kindUnknown {
 		a.firstNumber = line

@@ -138,7 +138,9 @@ func (cs *ColumnSchema) check(p *Profile) []SchemaIssue {
 		if !cs.Required {
 			return nil
 		}
-		return []SchemaIssue{cs.issue("missing_column", "the column is missing; the schema requires it")}
+		return []SchemaIssue{
+			cs.issue("missing_column", "the column is missing; the schema requires it"),
+		}
 	}
 	if !typeFits(cs.Type, c.Type) {
 		return []SchemaIssue{cs.issue("type",
@@ -149,7 +151,10 @@ func (cs *ColumnSchema) check(p *Profile) []SchemaIssue {
 		share := float64(c.Nulls) / float64(p.Rows)
 		if share > cs.MaxNullShare+1e-12 {
 			issues = append(issues, cs.issue("nulls", fmt.Sprintf(
-				"%s of the values are null, at most %s allowed", percent(share), percent(cs.MaxNullShare))))
+				"%s of the values are null, at most %s allowed",
+				percent(share),
+				percent(cs.MaxNullShare),
+			)))
 		}
 	}
 	if c.Numeric != nil && c.Numeric.Sketch != nil {

@@ -163,7 +163,12 @@ func valueSummary(c *Column) string {
 		if !c.Categorical.Complete {
 			more = "+"
 		}
-		return fmt.Sprintf("%d%s distinct: %s", c.Categorical.Distinct, more, strings.Join(top, ", "))
+		return fmt.Sprintf(
+			"%d%s distinct: %s",
+			c.Categorical.Distinct,
+			more,
+			strings.Join(top, ", "),
+		)
 	}
 	return "no values"
 }

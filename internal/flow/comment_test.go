@@ -76,9 +76,13 @@ func TestCommentCommands(t *testing.T) {
 
 			_, err = flow.Run(t.Context(), flow.Options{
 				Root: repo.Dir, Platform: p,
-				Event: &platform.Event{Kind: platform.Comment, Number: 7, Comment: &platform.CommentEvent{
-					ID: 1, Body: tt.body, Author: "mallory",
-				}},
+				Event: &platform.Event{
+					Kind:   platform.Comment,
+					Number: 7,
+					Comment: &platform.CommentEvent{
+						ID: 1, Body: tt.body, Author: "mallory",
+					},
+				},
 			})
 			require.NoError(t, err)
 

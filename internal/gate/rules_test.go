@@ -45,7 +45,9 @@ func TestRules(t *testing.T) {
 			base: map[string]float64{"acc": 0.9}, head: map[string]float64{"acc": 0.87},
 			rule: "≥ 0.5 and no drop over 0.02", message: "dropped 0.03 (0.9 → 0.87), more than 0.02"},
 		{name: "max_drop passes on a rise", gate: config.Gate{Metric: "acc", MaxDrop: f(0.02)},
-			base: map[string]float64{"acc": 0.9}, head: map[string]float64{"acc": 0.95}, passed: true,
+			base: map[string]float64{
+				"acc": 0.9,
+			}, head: map[string]float64{"acc": 0.95}, passed: true,
 			rule: "no drop over 0.02", message: "0.95 (baseline 0.9, +0.05)"},
 		{name: "max_rise fails", gate: config.Gate{Metric: "log_loss", MaxRise: f(0.02)},
 			base: map[string]float64{"log_loss": 0.30}, head: map[string]float64{"log_loss": 0.35},
@@ -71,12 +73,19 @@ func TestRules(t *testing.T) {
 			message: "improved by 0.005, less than the required 0.01"},
 		{name: "min_improvement, lower is better",
 			gate: config.Gate{Metric: "rmse", MinImprovement: f(0.1)},
-			base: map[string]float64{"rmse": 2}, head: map[string]float64{"rmse": 1.8}, passed: true,
+			base: map[string]float64{
+				"rmse": 2,
+			}, head: map[string]float64{"rmse": 1.8}, passed: true,
 			rule: "improves by at least 0.1", message: "1.8 (baseline 2, -0.2)"},
-		{name: "direction set explicitly", gate: config.Gate{Metric: "rmse", HigherIsBetter: yes(true),
-			MinImprovement: f(0.1)},
-			base: map[string]float64{"rmse": 2}, head: map[string]float64{"rmse": 1.8},
-			rule: "improves by at least 0.1", message: "improved by -0.2, less than the required 0.1"},
+		{
+			name: "direction set explicitly",
+			gate: config.Gate{Metric: "rmse", HigherIsBetter: yes(true),
+				MinImprovement: f(0.1)},
+			base:    map[string]float64{"rmse": 2},
+			head:    map[string]float64{"rmse": 1.8},
+			rule:    "improves by at least 0.1",
+			message: "improved by -0.2, less than the required 0.1",
+		},
 		{name: "missing metric fails", gate: config.Gate{Metric: "auc", Min: f(0.5)},
 			head: map[string]float64{"acc": 1}, rule: "≥ 0.5",
 			message: "auc is not in the candidate's metrics (eval/metrics.json)"},
@@ -86,9 +95,17 @@ func TestRules(t *testing.T) {
 		{name: "infinity fails", gate: config.Gate{Metric: "loss", Max: f(1)},
 			head: map[string]float64{"loss": math.Inf(1)}, rule: "≤ 1",
 			message: "loss is +Inf in the candidate's metrics"},
-		{name: "no baseline skips the rules of change", gate: config.Gate{Metric: "acc", MaxDrop: f(0.1)},
-			head: map[string]float64{"acc": 0.9}, passed: true, skipped: true, rule: "no drop over 0.1",
-			message: "no baseline: rules of change not checked"},
+		{
+			name: "no baseline skips the rules of change",
+			gate: config.Gate{Metric: "acc", MaxDrop: f(0.1)},
+			head: map[string]float64{
+				"acc": 0.9,
+			},
+			passed:  true,
+			skipped: true,
+			rule:    "no drop over 0.1",
+			message: "no baseline: rules of change not checked",
+		},
 		{name: "no baseline still checks bounds",
 			gate: config.Gate{Metric: "acc", Min: f(0.5), MaxDrop: f(0.1)},
 			head: map[string]float64{"acc": 0.9}, passed: true, rule: "≥ 0.5 and no drop over 0.1",
@@ -102,9 +119,14 @@ func TestRules(t *testing.T) {
 			base: map[string]float64{"acc": math.NaN()}, head: map[string]float64{"acc": 0.9},
 			rule:    "no drop over 0.1",
 			message: "the baseline's value is NaN, so the change cannot be computed"},
-		{name: "warning severity", gate: config.Gate{Metric: "acc", Min: f(0.95), Severity: Warning},
-			head: map[string]float64{"acc": 0.9}, rule: "≥ 0.95", severity: Warning,
-			message: "0.9 is below the minimum 0.95"},
+		{
+			name:     "warning severity",
+			gate:     config.Gate{Metric: "acc", Min: f(0.95), Severity: Warning},
+			head:     map[string]float64{"acc": 0.9},
+			rule:     "≥ 0.95",
+			severity: Warning,
+			message:  "0.9 is below the minimum 0.95",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,16 +174,25 @@ func TestCheck(t *testing.T) {
 		model *config.Model
 		want  string
 	}{
-		{"contradictory bounds", model(config.Gate{Metric: "acc", Min: f(0.9), Max: f(0.8), Pos: pos}),
-			"mlci.yaml:7:9: model churn, gate on acc: min 0.9 is above max 0.8: no value can pass"},
+		{
+			"contradictory bounds",
+			model(config.Gate{Metric: "acc", Min: f(0.9), Max: f(0.8), Pos: pos}),
+			"mlci.yaml:7:9: model churn, gate on acc: min 0.9 is above max 0.8: no value can pass",
+		},
 		{"negative allowance", model(config.Gate{Metric: "acc", MaxDrop: f(-0.1), Pos: pos}),
 			"mlci.yaml:7:9: model churn, gate on acc: " +
 				"max_drop must be a finite number of at least 0, not -0.1"},
-		{"significance out of range", model(config.Gate{Metric: "roc_auc", Significance: f(5), Pos: pos}),
+		{
+			"significance out of range",
+			model(config.Gate{Metric: "roc_auc", Significance: f(5), Pos: pos}),
 			"mlci.yaml:7:9: model churn, gate on roc_auc: significance 5 must be between 0 and 1 " +
-				"(0.05 for 95% confidence)"},
-		{"margin without significance", model(config.Gate{Metric: "acc", Margin: f(0.01), Pos: pos}),
-			"mlci.yaml:7:9: model churn, gate on acc: margin needs a significance level"},
+				"(0.05 for 95% confidence)",
+		},
+		{
+			"margin without significance",
+			model(config.Gate{Metric: "acc", Margin: f(0.01), Pos: pos}),
+			"mlci.yaml:7:9: model churn, gate on acc: margin needs a significance level",
+		},
 		{"significance of a metric not from predictions",
 			model(config.Gate{Metric: "latency", Significance: f(0.05), Pos: pos}),
 			"mlci.yaml:7:9: model churn, gate on latency: latency cannot be computed from predictions; " +

@@ -143,7 +143,14 @@ func (in *input) decide(r *Result, g config.Gate, m stats.Metric, p stats.Paired
 		good = s.CIHigh < s.Margin
 	}
 
-	detail := fmt.Sprintf("%s %s → %s (%s, %s)", m, fmt4(*r.Base), fmt4(*r.Head), signed(change), ci)
+	detail := fmt.Sprintf(
+		"%s %s → %s (%s, %s)",
+		m,
+		fmt4(*r.Base),
+		fmt4(*r.Head),
+		signed(change),
+		ci,
+	)
 	if good {
 		r.Message = detail
 		return

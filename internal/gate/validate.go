@@ -45,7 +45,10 @@ func Validate(ctx context.Context, cfg *config.Config, o Options) (*Verdict, err
 	var base *metrics.Side
 	if b.Exists() {
 		if base, err = metrics.ReadSide(ctx, b, files); err != nil {
-			return nil, exit.With(exit.Failed, fmt.Errorf("reading the baseline's metrics: %w", err))
+			return nil, exit.With(
+				exit.Failed,
+				fmt.Errorf("reading the baseline's metrics: %w", err),
+			)
 		}
 	}
 
@@ -55,7 +58,12 @@ func Validate(ctx context.Context, cfg *config.Config, o Options) (*Verdict, err
 		if err != nil {
 			return nil, err
 		}
-		r := o.Evaluator.Evaluate(m, base.ModelMetrics(m, files), head.ModelMetrics(m, files), preds)
+		r := o.Evaluator.Evaluate(
+			m,
+			base.ModelMetrics(m, files),
+			head.ModelMetrics(m, files),
+			preds,
+		)
 		results = append(results, r...)
 	}
 	v := NewVerdict(b, results)

@@ -30,7 +30,13 @@ func exampleConfig(root string) *config.Config {
 			Predictions: "eval/predictions.csv", Gates: []config.Gate{
 				{Metric: "accuracy", Min: f(0.75), MaxDrop: f(0.02), Pos: pos(14)},
 				{Metric: "log_loss", MaxRise: f(0.02), Pos: pos(17)},
-				{Metric: "roc_auc", Min: f(0.8), Significance: f(0.05), Margin: f(0.01), Pos: pos(19)},
+				{
+					Metric:       "roc_auc",
+					Min:          f(0.8),
+					Significance: f(0.05),
+					Margin:       f(0.01),
+					Pos:          pos(19),
+				},
 				{Metric: "accuracy", SliceBy: "region", MinSliceSize: 100, MaxDrop: f(0.05),
 					Pos: pos(23)},
 			}}}}

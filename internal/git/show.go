@@ -57,7 +57,14 @@ func (r Repo) NewBatch(ctx context.Context) (*Batch, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, exit.With(exit.External, newError([]string{"cat-file", "--batch"}, "", err))
 	}
-	return &Batch{ctx: ctx, repo: r, cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10), errs: stderr}, nil
+	return &Batch{
+		ctx:  ctx,
+		repo: r,
+		cmd:  cmd,
+		in:   in,
+		out:  bufio.NewReaderSize(out, 64<<10),
+		errs: stderr,
+	}, nil
 }
 
 // Show returns the contents of path at commit rev, like Repo.Show.

@@ -16,12 +16,20 @@ func TestGroups(t *testing.T) {
 		style Style
 		want  string
 	}{
-		{"plain", Plain, "▶ train the model\nepoch 1\n✓ train: ran in 2.5s\n– evaluate: skipped, up to date\n"},
+		{
+			"plain",
+			Plain,
+			"▶ train the model\nepoch 1\n✓ train: ran in 2.5s\n– evaluate: skipped, up to date\n",
+		},
 		{"github", GitHub, "::group::train the model\nepoch 1\n::endgroup::\n" +
 			"✓ train: ran in 2.5s\n– evaluate: skipped, up to date\n"},
-		{"gitlab", GitLab, "\x1b[0Ksection_start:100:train_eu[collapsed=true]\r\x1b[0Ktrain the model\n" +
-			"epoch 1\n\x1b[0Ksection_end:102:train_eu\r\x1b[0K\n" +
-			"✓ train@EU: ran in 2.5s\n– evaluate: skipped, up to date\n"},
+		{
+			"gitlab",
+			GitLab,
+			"\x1b[0Ksection_start:100:train_eu[collapsed=true]\r\x1b[0Ktrain the model\n" +
+				"epoch 1\n\x1b[0Ksection_end:102:train_eu\r\x1b[0K\n" +
+				"✓ train@EU: ran in 2.5s\n– evaluate: skipped, up to date\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

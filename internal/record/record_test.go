@@ -38,7 +38,10 @@ func TestWriteAndReadFile(t *testing.T) {
 	dir := t.TempDir()
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 
-	path, err := record.Write(dir, sample("0123456789abcdef0123456789abcdef01234567", "u", at, true))
+	path, err := record.Write(
+		dir,
+		sample("0123456789abcdef0123456789abcdef01234567", "u", at, true),
+	)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, record.FileName), path)
 

@@ -289,9 +289,16 @@ func (o PromoteOptions) tags(reg *Registry, rec *record.Record, v *Version, p *P
 
 	subject := fmt.Sprintf("Assigning stage %s to artifact %s version %s", o.Stage, o.Model,
 		p.Version)
-	t, err := assignTag(reg, ActionAssign, o.Model, o.Stage, p.Commit, message(subject, rec, o.Model,
-		field{"approved-by", o.Approver}, field{"previous", p.Previous},
-		field{"promoted-by-run", o.RunURL}))
+	t, err := assignTag(
+		reg,
+		ActionAssign,
+		o.Model,
+		o.Stage,
+		p.Commit,
+		message(subject, rec, o.Model,
+			field{"approved-by", o.Approver}, field{"previous", p.Previous},
+			field{"promoted-by-run", o.RunURL}),
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +418,12 @@ func (o PromoteOptions) checkRecord(ctx context.Context, commit string, p *Promo
 	}
 	p.Artifact = rec.Models[o.Model].Artifact
 	if !rec.PassedFor(o.Model) {
-		p.refuse("the run of %s failed %s's gates%s", short(commit), o.Model, failedGates(rec, o.Model))
+		p.refuse(
+			"the run of %s failed %s's gates%s",
+			short(commit),
+			o.Model,
+			failedGates(rec, o.Model),
+		)
 		return rec, nil
 	}
 	p.reason("the run of %s passed %s's gates%s", short(commit), o.Model, at(rec.RunURL))

@@ -154,7 +154,8 @@ func (m *Model) Previous(stage string) *Version {
 	current := h.assignment(stage)
 	for i := len(m.events) - 1; i >= 0; i-- {
 		e := m.events[i]
-		if e.Action != ActionAssign || e.Stage != stage || !e.before(current) || e.Version == h.Version {
+		if e.Action != ActionAssign || e.Stage != stage || !e.before(current) ||
+			e.Version == h.Version {
 			continue
 		}
 		if v := m.Version(e.Version); v != nil && v.Active {
@@ -241,7 +242,10 @@ func Revision(ctx context.Context, repo git.Repo, model, stage string) (string, 
 	}
 	m := reg.Model(model)
 	if m == nil {
-		return "", exit.With(exit.Usage, fmt.Errorf("%w %q in the registry", ErrUnknownModel, model))
+		return "", exit.With(
+			exit.Usage,
+			fmt.Errorf("%w %q in the registry", ErrUnknownModel, model),
+		)
 	}
 	v := m.Holder(stage)
 	if v == nil {

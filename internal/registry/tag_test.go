@@ -25,7 +25,11 @@ func TestParseTag(t *testing.T) {
 			counter: 7}, true},
 		{"rf#prod#3", parsed{action: ActionAssign, model: "rf", stage: "prod", counter: 3}, true},
 		{"rf#prod", parsed{action: ActionAssign, model: "rf", stage: "prod"}, true},
-		{"rf#prod!#4", parsed{action: ActionUnassign, model: "rf", stage: "prod", counter: 4}, true},
+		{
+			"rf#prod!#4",
+			parsed{action: ActionUnassign, model: "rf", stage: "prod", counter: 4},
+			true,
+		},
 		{"rf@deprecated", parsed{action: ActionDeprecate, model: "rf"}, true},
 		{"rf@deprecated#9", parsed{action: ActionDeprecate, model: "rf", counter: 9}, true},
 		{"models=churn@v0.1.0", parsed{action: ActionRegister, model: "models:churn",

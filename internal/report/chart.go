@@ -50,7 +50,11 @@ func points(s Series) []point {
 // a ROC curve) the last, highest one counts; outside the points, the nearest
 // end's y.
 func interpolate(ps []point, x float64) float64 {
-	i, _ := slices.BinarySearchFunc(ps, x, func(p point, x float64) int { return cmp.Compare(p.x, x) })
+	i, _ := slices.BinarySearchFunc(
+		ps,
+		x,
+		func(p point, x float64) int { return cmp.Compare(p.x, x) },
+	)
 	for i+1 < len(ps) && ps[i+1].x == x {
 		i++
 	}
@@ -258,7 +262,9 @@ func (c chart) mermaidBars(b *strings.Builder, n numbers) bool {
 		}
 	}
 	y := niceAxis(lo, hi)
-	b.WriteString("  y-axis " + axisLabel(c.YLabel) + n.short(y.lo) + " --> " + n.short(y.hi) + "\n")
+	b.WriteString(
+		"  y-axis " + axisLabel(c.YLabel) + n.short(y.lo) + " --> " + n.short(y.hi) + "\n",
+	)
 
 	for i, s := range c.Series {
 		ys := make([]string, len(c.Categories))

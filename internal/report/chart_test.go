@@ -75,7 +75,11 @@ func TestChartsWithNothingToDraw(t *testing.T) {
 	plots := []Plot{
 		{Title: "empty"},
 		{Title: "one x", Series: []Series{{Name: "a", X: []float64{1, 1}, Y: []float64{1, 2}}}},
-		{Title: "bars without categories", Kind: Bar, Series: []Series{{Name: "a", Y: []float64{1}}}},
+		{
+			Title:  "bars without categories",
+			Kind:   Bar,
+			Series: []Series{{Name: "a", Y: []float64{1}}},
+		},
 	}
 	for _, p := range plots {
 		c := newChart(preparePlot(p), 8)

@@ -143,7 +143,11 @@ func Decode(data []byte) (*Data, error) {
 		return nil, jsonError(data, err)
 	}
 	if d.Schema > Schema {
-		return nil, fmt.Errorf("report schema %d is newer than this mlci reads (%d)", d.Schema, Schema)
+		return nil, fmt.Errorf(
+			"report schema %d is newer than this mlci reads (%d)",
+			d.Schema,
+			Schema,
+		)
 	}
 	return &d, nil
 }

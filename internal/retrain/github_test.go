@@ -81,7 +81,8 @@ func (f *fakeGitHub) route(op, path string, r *http.Request, in map[string]any) 
 	case "GET /repos/{owner}/{repo}/pulls":
 		var open []map[string]any
 		for _, pr := range f.pulls {
-			if pr["state"] == "open" && pr["head"].(map[string]any)["label"] == r.URL.Query().Get("head") {
+			if pr["state"] == "open" &&
+				pr["head"].(map[string]any)["label"] == r.URL.Query().Get("head") {
 				open = append(open, pr)
 			}
 		}

@@ -29,13 +29,15 @@ func BenchmarkLoadOverhead(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var handled atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				start := time.Now()
-				time.Sleep(tc.sleep)
-				defer func() { handled.Add(int64(time.Since(start))) }()
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(`{"score": 0.5}`))
-			}))
+			srv := httptest.NewServer(
+				http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					start := time.Now()
+					time.Sleep(tc.sleep)
+					defer func() { handled.Add(int64(time.Since(start))) }()
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{"score": 0.5}`))
+				}),
+			)
 			defer srv.Close()
 			c := newClient(10*time.Second, tc.conc)
 			defer c.CloseIdleConnections()

@@ -196,9 +196,12 @@ func TestWriteText(t *testing.T) {
 	res := &Result{Model: "churn", Checked: 12,
 		Candidate: Figures{LoadSeconds: 0.5, P50: 1.25, P95: 2, P99: 3.5, RPS: 812.4,
 			Requests: 400, PeakRSSMB: 21.5},
-		Baseline:   &Figures{LoadSeconds: 0.25, P50: 1, P95: 2, P99: 3, RPS: 900, Requests: 400},
-		Mismatches: []Mismatch{{ID: "7", Offline: 0.5, Served: 0.25}, {ID: "9", Problem: "HTTP 500"}},
-		Notes:      []string{"a note"}, Output: []string{"Traceback"}}
+		Baseline: &Figures{LoadSeconds: 0.25, P50: 1, P95: 2, P99: 3, RPS: 900, Requests: 400},
+		Mismatches: []Mismatch{
+			{ID: "7", Offline: 0.5, Served: 0.25},
+			{ID: "9", Problem: "HTTP 500"},
+		},
+		Notes: []string{"a note"}, Output: []string{"Traceback"}}
 	var b strings.Builder
 	require.NoError(t, res.WriteText(&b))
 	out := b.String()

@@ -55,7 +55,12 @@ func readTable(r io.Reader, name, body string, tsv bool, limit int) ([]row, erro
 	header = append([]string(nil), header...)
 	tmpl, err := compileTemplate(body, header)
 	if err != nil {
-		return nil, fmt.Errorf("body: %w (columns of %s: %s)", err, name, strings.Join(header, ", "))
+		return nil, fmt.Errorf(
+			"body: %w (columns of %s: %s)",
+			err,
+			name,
+			strings.Join(header, ", "),
+		)
 	}
 	id := idColumn(header)
 
@@ -110,7 +115,12 @@ func readLines(r io.Reader, name string, limit int) ([]row, error) {
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(b, &obj); err != nil {
-			return nil, fmt.Errorf("rows: %s:%d: expected one JSON object per line: %v", name, n, err)
+			return nil, fmt.Errorf(
+				"rows: %s:%d: expected one JSON object per line: %v",
+				name,
+				n,
+				err,
+			)
 		}
 		out = append(out, row{id: jsonID(obj), body: append([]byte(nil), b...), line: n})
 	}

@@ -91,7 +91,10 @@ func TestCheckPasses(t *testing.T) {
 	t.Parallel()
 	root := fixture(t, "good.py")
 	m := model("", func(s *config.Serve) {
-		s.Gates = []config.Gate{{Metric: MetricP99, Max: f(1000)}, {Metric: MetricErrors, Max: f(0)}}
+		s.Gates = []config.Gate{
+			{Metric: MetricP99, Max: f(1000)},
+			{Metric: MetricErrors, Max: f(0)},
+		}
 	})
 
 	res := check(t, Options{Root: root, Model: m})

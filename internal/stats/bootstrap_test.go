@@ -118,12 +118,20 @@ func TestBootstrapRejectsBadInput(t *testing.T) {
 		want   string
 	}{
 		{"empty", Accuracy, Paired{}, "no examples"},
-		{"lengths", ROCAUC, Paired{Label: []float64{1, 0}, Base: []float64{1}, Head: []float64{1, 0}},
-			"2 labels but 1 and 2 predictions"},
+		{
+			"lengths",
+			ROCAUC,
+			Paired{Label: []float64{1, 0}, Base: []float64{1}, Head: []float64{1, 0}},
+			"2 labels but 1 and 2 predictions",
+		},
 		{"nan", MAE, Paired{Label: []float64{1}, Base: []float64{math.NaN()}, Head: []float64{1}},
 			"example 1: NaN is not a finite number"},
-		{"not binary", F1, Paired{Label: []float64{1, 2}, Base: []float64{1, 0}, Head: []float64{1, 0}},
-			"f1, example 2: labels and predicted classes must be 0 or 1 (got 2)"},
+		{
+			"not binary",
+			F1,
+			Paired{Label: []float64{1, 2}, Base: []float64{1, 0}, Head: []float64{1, 0}},
+			"f1, example 2: labels and predicted classes must be 0 or 1 (got 2)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,7 +41,11 @@ func loadReference(t *testing.T) reference {
 	}
 	probe := exec.CommandContext(t.Context(), sklearnPython, "-c", "import sklearn, scipy")
 	if err := probe.Run(); err != nil {
-		t.Skipf("%s cannot import sklearn and scipy (%v): install python3-sklearn", sklearnPython, err)
+		t.Skipf(
+			"%s cannot import sklearn and scipy (%v): install python3-sklearn",
+			sklearnPython,
+			err,
+		)
 	}
 
 	var out, stderr bytes.Buffer

@@ -99,7 +99,12 @@ func (r *Repo) Clone(args ...string) *Repo {
 	dir := r.t.TempDir()
 	cmd := exec.Command("git", append(append([]string{"clone", "--quiet"}, args...),
 		"file://"+r.Dir, dir)...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	cmd.Env = append(
+		os.Environ(),
+		"LC_ALL=C",
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL=/dev/null",
+	)
 	out, err := cmd.CombinedOutput()
 	require.NoError(r.t, err, "git clone: %s", out)
 	c := &Repo{t: r.t, Dir: dir}

@@ -12,7 +12,7 @@ import (
 // Manifest returns a directory's manifest as DVC writes and hashes it:
 // Python's json.dumps(entries, sort_keys=True) of [{"md5": …, "relpath": …}],
 // with ", " and ": " separators and everything outside printable ASCII
-// escaped as \uXXXX. Entries must be sorted by RelPath.
+// escaped as \u and four hex digits. Entries must be sorted by RelPath.
 func Manifest(entries []Entry) []byte {
 	var b bytes.Buffer
 	b.Grow(len(entries) * 80)

@@ -89,7 +89,11 @@ func TestActionSchemaRejects(t *testing.T) {
 			"branding: {icon: coffee, color: blue}\n", "coffee"},
 		{"boolean default", "name: x\ndescription: y\nruns: {using: docker, image: D}\n" +
 			"inputs: {a: {description: d, default: true}}\n", "default"},
-		{"unknown key", "name: x\ndescription: y\nruns: {using: docker, image: D}\nicon: x\n", "icon"},
+		{
+			"unknown key",
+			"name: x\ndescription: y\nruns: {using: docker, image: D}\nicon: x\n",
+			"icon",
+		},
 	}
 	for _, tt := range tests {
 		var doc yaml.Node
@@ -140,7 +144,12 @@ func TestDockerfile(t *testing.T) {
 	require.NotNil(t, entry, "the final stage has an ENTRYPOINT")
 	assert.False(t, entry.PrependShell, "the ENTRYPOINT is in exec form")
 	assert.Equal(t, []string{"mlci"}, entry.CmdLine)
-	assert.Contains(t, strings.Join(runs, "\n"), "safe.directory", "git trusts the mounted workspace")
+	assert.Contains(
+		t,
+		strings.Join(runs, "\n"),
+		"safe.directory",
+		"git trusts the mounted workspace",
+	)
 	assert.Contains(t, strings.Join(runs, "\n"), " git ", "git is installed")
 
 	docker := goBuildIn(t, stages[0])

@@ -163,7 +163,15 @@ func TestPropose(t *testing.T) {
 func TestChangedFiles(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	statuses := []string{"added", "removed", "modified", "renamed", "copied", "changed", "unchanged"}
+	statuses := []string{
+		"added",
+		"removed",
+		"modified",
+		"renamed",
+		"copied",
+		"changed",
+		"unchanged",
+	}
 	for i := range 250 {
 		file := map[string]any{"filename": fmt.Sprintf("src/f%03d.py", i), "status": statuses[i%7]}
 		if statuses[i%7] == "renamed" {

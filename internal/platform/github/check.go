@@ -54,11 +54,16 @@ func (c *Client) upsertCheck(ctx context.Context, sha string, r *platform.Report
 	anns := annotations(r.Annotations)
 	if run == nil {
 		batch := anns[:min(annotationsPerRequest, len(anns))]
-		run, _, err = c.api.Checks.CreateCheckRun(ctx, c.owner, c.repo, github.CreateCheckRunOptions{
-			Name: name, HeadSHA: sha, ExternalID: &id, DetailsURL: nonEmpty(c.runURL()),
-			Status: github.String(checkStatus(r.State)), Conclusion: conclusion(r.State),
-			Output: checkOutput(r, batch),
-		})
+		run, _, err = c.api.Checks.CreateCheckRun(
+			ctx,
+			c.owner,
+			c.repo,
+			github.CreateCheckRunOptions{
+				Name: name, HeadSHA: sha, ExternalID: &id, DetailsURL: nonEmpty(c.runURL()),
+				Status: github.String(checkStatus(r.State)), Conclusion: conclusion(r.State),
+				Output: checkOutput(r, batch),
+			},
+		)
 		if err != nil {
 			return wrap(err, "creating check run %q", name)
 		}

@@ -75,16 +75,21 @@ func (c *Client) findOrCreateDeployment(ctx context.Context,
 	if err != nil || found != nil {
 		return found, err
 	}
-	dep, _, err := c.api.Repositories.CreateDeployment(ctx, c.owner, c.repo, &github.DeploymentRequest{
-		Ref:                   github.String(d.Ref),
-		Task:                  github.String(deployTask),
-		AutoMerge:             github.Bool(false),
-		RequiredContexts:      &[]string{},
-		Payload:               deploymentPayload{Model: d.Model, Version: d.Version},
-		Environment:           github.String(d.Environment),
-		Description:           github.String(cut(description(d), 140)),
-		ProductionEnvironment: github.Bool(d.Environment == "production"),
-	})
+	dep, _, err := c.api.Repositories.CreateDeployment(
+		ctx,
+		c.owner,
+		c.repo,
+		&github.DeploymentRequest{
+			Ref:                   github.String(d.Ref),
+			Task:                  github.String(deployTask),
+			AutoMerge:             github.Bool(false),
+			RequiredContexts:      &[]string{},
+			Payload:               deploymentPayload{Model: d.Model, Version: d.Version},
+			Environment:           github.String(d.Environment),
+			Description:           github.String(cut(description(d), 140)),
+			ProductionEnvironment: github.Bool(d.Environment == "production"),
+		},
+	)
 	return dep, wrap(err, "creating a deployment to %s", d.Environment)
 }
 
@@ -107,7 +112,8 @@ func (c *Client) findDeployment(ctx context.Context,
 		}
 		for _, dep := range deps {
 			var p deploymentPayload
-			if json.Unmarshal(dep.Payload, &p) == nil && p.Model == d.Model && p.Version == d.Version {
+			if json.Unmarshal(dep.Payload, &p) == nil && p.Model == d.Model &&
+				p.Version == d.Version {
 				return dep, nil
 			}
 		}

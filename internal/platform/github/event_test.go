@@ -46,11 +46,16 @@ func TestEvent(t *testing.T) {
 				Kind: platform.PullRequest, Number: 2, Base: prBase, Head: prHead,
 				BaseRef: "master", HeadRef: "changes", DefaultBranch: "master",
 			}},
-		{"fork under pull_request_target", "pull_request_target", "pull_request.opened.json", forkHead,
+		{
+			"fork under pull_request_target",
+			"pull_request_target",
+			"pull_request.opened.json",
+			forkHead,
 			platform.Event{
 				Kind: platform.PullRequest, Number: 2, Base: prBase, Head: prHead,
 				BaseRef: "master", HeadRef: "changes", DefaultBranch: "master", Fork: true,
-			}},
+			},
+		},
 		{"push of a new branch", "push", "push.json", nil, platform.Event{
 			Kind: platform.Push, Head: "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
 			HeadRef: "master", DefaultBranch: "master",
@@ -157,7 +162,11 @@ func TestEventErrors(t *testing.T) {
 		t.Parallel()
 		f := newFake(t)
 		env := workflowEnv(t, f, "issue_comment", "")
-		env["GITHUB_EVENT_PATH"] = modified(t, "issue_comment.created.json", commentOnPull("/mlci help"))
+		env["GITHUB_EVENT_PATH"] = modified(
+			t,
+			"issue_comment.created.json",
+			commentOnPull("/mlci help"),
+		)
 		r := newRun(t, env)
 		_, err := r.c.Event(t.Context())
 		require.ErrorContains(t, err, "reading pull request #1")

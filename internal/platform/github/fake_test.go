@@ -196,7 +196,8 @@ func (fl *fault) serve(w http.ResponseWriter, r *http.Request) {
 	case "primary":
 		w.Header().Set("X-Ratelimit-Limit", "5000")
 		w.Header().Set("X-Ratelimit-Remaining", "0")
-		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(testNow.Add(90*time.Second).Unix(), 10))
+		w.Header().
+			Set("X-Ratelimit-Reset", strconv.FormatInt(testNow.Add(90*time.Second).Unix(), 10))
 		writeJSON(w, http.StatusForbidden, apiError("API rate limit exceeded for installation."))
 	}
 }
@@ -355,7 +356,10 @@ func (f *fakeGitHub) route(r *http.Request, op, path string, body []byte) (int, 
 			"title": in["title"], "body": in["body"],
 			"html_url": fmt.Sprintf("https://github.example/%s/%s/pull/%d",
 				owner, p["repo"], len(f.pulls)+100),
-			"head": map[string]any{"ref": in["head"], "label": owner + ":" + fmt.Sprint(in["head"])},
+			"head": map[string]any{
+				"ref":   in["head"],
+				"label": owner + ":" + fmt.Sprint(in["head"]),
+			},
 			"base": map[string]any{"ref": in["base"]},
 		})
 		f.pulls = append(f.pulls, pr)

@@ -106,12 +106,15 @@ func New(_ context.Context, getenv func(string) string, opts Options) (*Client, 
 	}
 
 	c := &Client{
-		getenv:    getenv,
-		log:       opts.Log,
-		in:        in,
-		owner:     owner,
-		repo:      repo,
-		serverURL: strings.TrimSuffix(orDefault(getenv("GITHUB_SERVER_URL"), "https://github.com"), "/"),
+		getenv: getenv,
+		log:    opts.Log,
+		in:     in,
+		owner:  owner,
+		repo:   repo,
+		serverURL: strings.TrimSuffix(
+			orDefault(getenv("GITHUB_SERVER_URL"), "https://github.com"),
+			"/",
+		),
 		eventName: getenv("GITHUB_EVENT_NAME"),
 	}
 	if c.log == nil {

@@ -86,7 +86,13 @@ func workflowEnv(t testing.TB, f *fakeGitHub, event, payload string) map[string]
 // HTTP client; tries time out after 300ms.
 func newRun(t testing.TB, env map[string]string, opts ...func(*Options)) *run {
 	t.Helper()
-	r := &run{env: env, out: &bytes.Buffer{}, log: &bytes.Buffer{}, dir: t.TempDir(), clock: testNow}
+	r := &run{
+		env:   env,
+		out:   &bytes.Buffer{},
+		log:   &bytes.Buffer{},
+		dir:   t.TempDir(),
+		clock: testNow,
+	}
 	o := Options{
 		Log: slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Out: r.out,

@@ -111,7 +111,10 @@ func TestCommentFoundOnLaterPage(t *testing.T) {
 			r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 			ev, err := r.c.Event(t.Context())
 			require.NoError(t, err)
-			require.NoError(t, r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)))
+			require.NoError(
+				t,
+				r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)),
+			)
 
 			assert.Len(t, f.commentsOn(2), 232)
 			assert.Equal(t, 0, f.count(opCreateComment))
@@ -141,7 +144,13 @@ func TestCommentRetries(t *testing.T) {
 		{"create done but its answer lost", opCreateComment, "hang-after", 1,
 			[]time.Duration{time.Second}},
 		{"create times out undone", opCreateComment, "hang", 1, []time.Duration{time.Second}},
-		{"list answers 502", opListComments, "502", 2, []time.Duration{time.Second, 2 * time.Second}},
+		{
+			"list answers 502",
+			opListComments,
+			"502",
+			2,
+			[]time.Duration{time.Second, 2 * time.Second},
+		},
 		{"list times out", opListComments, "hang", 1, []time.Duration{time.Second}},
 		{"create hits the secondary limit", opCreateComment, "secondary", 1,
 			[]time.Duration{7 * time.Second}},
@@ -156,7 +165,10 @@ func TestCommentRetries(t *testing.T) {
 			ev, err := r.c.Event(t.Context())
 			require.NoError(t, err)
 
-			require.NoError(t, r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)))
+			require.NoError(
+				t,
+				r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)),
+			)
 			require.NoError(t, r.c.Publish(t.Context(), ev, report("is blocked", platform.Failure)))
 
 			comments := f.commentsOn(2)
@@ -177,7 +189,12 @@ func TestRateLimits(t *testing.T) {
 		ev, err := r.c.Event(t.Context())
 		require.NoError(t, err)
 		require.NoError(t, r.c.Publish(t.Context(), ev, report("ok", platform.Success)))
-		assert.Equal(t, []time.Duration{91 * time.Second}, r.waits(), "until the reset, and a second")
+		assert.Equal(
+			t,
+			[]time.Duration{91 * time.Second},
+			r.waits(),
+			"until the reset, and a second",
+		)
 		assert.Len(t, f.commentsOn(2), 1)
 	})
 

@@ -42,7 +42,10 @@ func (c *Client) Trusted(ev *platform.Event) error {
 	if !ev.Fork || !privileged[c.eventName] {
 		return nil
 	}
-	return exit.With(exit.Usage, &UntrustedError{Event: c.eventName, Number: ev.Number, Head: ev.Head})
+	return exit.With(
+		exit.Usage,
+		&UntrustedError{Event: c.eventName, Number: ev.Number, Head: ev.Head},
+	)
 }
 
 // readOnly reports whether the token cannot write for this event: there is

@@ -79,7 +79,9 @@ func newTestClient(t testing.TB, env map[string]string) (*Client, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	c, err := New(t.Context(), func(k string) string { return env[k] }, Options{
-		Log:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log: slog.New(
+			slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		),
 		Sleep:        func(time.Duration) {},
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 5 * time.Millisecond,
@@ -90,7 +92,10 @@ func newTestClient(t testing.TB, env map[string]string) (*Client, *syncBuffer) {
 
 func TestDetect(t *testing.T) {
 	t.Parallel()
-	assert.True(t, Detect(func(k string) string { return map[string]string{"GITLAB_CI": "true"}[k] }))
+	assert.True(
+		t,
+		Detect(func(k string) string { return map[string]string{"GITLAB_CI": "true"}[k] }),
+	)
 	assert.False(t, Detect(func(string) string { return "" }))
 }
 

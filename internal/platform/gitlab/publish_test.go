@@ -207,7 +207,11 @@ func TestNoteBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, noteBody(&platform.Report{Key: "pr/churn", Markdown: tt.markdown}))
+			assert.Equal(
+				t,
+				tt.want,
+				noteBody(&platform.Report{Key: "pr/churn", Markdown: tt.markdown}),
+			)
 		})
 	}
 

@@ -110,7 +110,13 @@ func checkPipeline(t *testing.T, jobs map[string]job, stages []string) {
 		require.NotEmpty(t, j.Rules, name)
 		assert.Contains(t, j.Rules[0].If, source, name)
 		assert.Contains(t, stages, j.Stage, "%s's stage", name)
-		assert.Equal(t, []string{""}, j.Image.Entrypoint, "%s: the image's entrypoint is mlci", name)
+		assert.Equal(
+			t,
+			[]string{""},
+			j.Image.Entrypoint,
+			"%s: the image's entrypoint is mlci",
+			name,
+		)
 		checkArtifacts(t, name, j)
 		for _, n := range j.Needs {
 			need, ok := jobs[n.Job]

@@ -22,7 +22,11 @@ func TestMatch(t *testing.T) {
 		method, path, want string
 	}{
 		{"GET", "/repos/o/r/pulls/7/files", "/repos/{owner}/{repo}/pulls/{pull_number}/files"},
-		{"PATCH", "/repos/o/r/issues/comments/9", "/repos/{owner}/{repo}/issues/comments/{comment_id}"},
+		{
+			"PATCH",
+			"/repos/o/r/issues/comments/9",
+			"/repos/{owner}/{repo}/issues/comments/{comment_id}",
+		},
 		{"GET", "/repos/o/r/pulls/comments", "/repos/{owner}/{repo}/pulls/comments"},
 		{"GET", "/user", "/user"},
 	}
