@@ -8,8 +8,8 @@
 #   FILES=20000 CHANGED=2000 RUNS=10 bench/changes/run.sh
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a loop
-# timed with date +%s%N. Needs go, git, python3 and GNU time (/usr/bin/time)
-# for memory.
+# timed with date +%s%N (NO_HYPERFINE=1 forces it). Needs go, git, python3,
+# and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
 
 FILES=${FILES:-100000}
@@ -35,26 +35,26 @@ mlci_text="$tmp/mlci -C $tmp/repo changes --base $base --head $head"
 echo "git: $(git --version), $(nproc) CPUs; $FILES files, $CHANGED changed" \
 	"($(git -C "$tmp/repo" diff --name-status "$base" "$head" | wc -l) paths)"
 
-# mean and min in ms of a command run $RUNS times after 3 warm-ups
+# mean and min in ms of a command run $RUNS times after 3 warm-ups, timed
+# with date +%s%N around each run
 loop_time() {
-	python3 - "$RUNS" "$@" <<'EOF'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2]
-for _ in range(3):
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-times = []
-for _ in range(runs):
-    t = time.perf_counter_ns()
-    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append((time.perf_counter_ns() - t) / 1e6)
-print(f"{sum(times) / len(times):.1f} {min(times):.1f}")
-EOF
+	local t0 t1 ns total=0 best=
+	for _ in 1 2 3; do $1 >/dev/null 2>&1; done
+	for _ in $(seq "$RUNS"); do
+		t0=$(date +%s%N)
+		$1 >/dev/null 2>&1
+		t1=$(date +%s%N)
+		ns=$((t1 - t0))
+		total=$((total + ns))
+		if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns; fi
+	done
+	awk -v t="$total" -v n="$RUNS" -v b="$best" 'BEGIN { printf "%.1f %.1f\n", t / n / 1e6, b / 1e6 }'
 }
 
 echo
-echo "| command | mean ms | min ms | overhead over git (mean / min) |"
-echo "|---|---:|---:|---:|"
-if command -v hyperfine >/dev/null; then
+if [ -z "${NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null; then
+	echo "| command | mean ms | min ms | CPU ms (user+sys) | overhead over git (mean / min / CPU) |"
+	echo "|---|---:|---:|---:|---:|"
 	hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/times.json" \
 		"$git_diff" "$mlci_json" "$mlci_text" >&2
 	python3 - "$tmp/times.json" <<'EOF'
@@ -62,18 +62,24 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 names = ["git diff --name-status", "mlci changes --format json", "mlci changes (text)"]
 g = r[0]
+cpu = lambda x: x["user"] + x["system"]
+pct = lambda a, b: f"{(a / b - 1) * 100:+.0f}%"
 for name, x in zip(names, r):
-    over = "" if x is g else \
-        f"{(x['mean'] / g['mean'] - 1) * 100:+.0f}% / {(x['min'] / g['min'] - 1) * 100:+.0f}%"
-    print(f"| {name} | {x['mean'] * 1000:.1f} | {x['min'] * 1000:.1f} | {over} |")
+    over = "" if x is g else " / ".join(
+        [pct(x["mean"], g["mean"]), pct(x["min"], g["min"]), pct(cpu(x), cpu(g))])
+    print(f"| {name} | {x['mean'] * 1000:.1f} | {x['min'] * 1000:.1f} | "
+          f"{cpu(x) * 1000:.1f} | {over} |")
 EOF
 else
 	echo "hyperfine not found; timing with a loop" >&2
+	echo "| command | mean ms | min ms | overhead over git (mean / min) |"
+	echo "|---|---:|---:|---:|"
 	read -r gm gmin < <(loop_time "$git_diff")
 	echo "| git diff --name-status | $gm | $gmin | |"
 	for pair in "mlci changes --format json|$mlci_json" "mlci changes (text)|$mlci_text"; do
 		read -r m mn < <(loop_time "${pair#*|}")
-		over=$(python3 -c "print(f'{($m/$gm-1)*100:+.0f}% / {($mn/$gmin-1)*100:+.0f}%')")
+		over=$(awk -v a="$m" -v b="$gm" -v c="$mn" -v d="$gmin" \
+			'BEGIN { printf "%+.0f%% / %+.0f%%", (a / b - 1) * 100, (c / d - 1) * 100 }')
 		echo "| ${pair%%|*} | $m | $mn | $over |"
 	done
 fi

@@ -112,7 +112,9 @@ func (d *detector) resolve(ctx context.Context) (span, error) {
 	if err != nil {
 		return span{}, err
 	}
-	head, base, baseErr := d.commits(ctx, d.headRev(), rev)
+	headRev := d.headRev()
+	quick := d.quickMergeBase(ctx, rev, headRev, mode)
+	head, base, baseErr := d.commits(ctx, headRev, rev)
 	if head == "" {
 		return span{}, baseErr
 	}
@@ -125,9 +127,28 @@ func (d *detector) resolve(ctx context.Context) (span, error) {
 	case base == "":
 		d.log.Info("no default branch to compare the new branch with; every file counts as added")
 		return span{head: head, source: "none (new branch)"}, nil
-	default:
-		return d.fromMergeBase(ctx, base, head)
 	}
+	if mb := <-quick; mb != "" {
+		return span{base: mb, head: head, mergeBase: true, source: "git", contents: mb}, nil
+	}
+	return d.fromMergeBase(ctx, base, head)
+}
+
+// quickMergeBase asks git for the merge base while the revisions are being
+// resolved, as it nearly always exists; it sends "" when it does not, and
+// fromMergeBase then finds out why.
+func (d *detector) quickMergeBase(ctx context.Context, rev, headRev string,
+	mode baseMode) <-chan string {
+	quick := make(chan string, 1)
+	if mode == direct || rev == "" {
+		quick <- ""
+		return quick
+	}
+	go func() {
+		mb, _ := d.repo.MergeBase(ctx, rev, headRev)
+		quick <- mb
+	}()
+	return quick
 }
 
 // commits resolves the head and base revisions (baseRev may be empty), in

@@ -120,6 +120,24 @@ func TestRevParse(t *testing.T) {
 	}
 }
 
+func TestRevParseAll(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	one := r.CommitFiles("one", map[string]string{"a": "1"})
+	two := r.CommitFiles("two", map[string]string{"a": "2"})
+	repo := git.Repo{Dir: r.Dir}
+
+	got, err := repo.RevParseAll(t.Context(), "HEAD", "HEAD~1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{two, one}, got)
+
+	for _, revs := range [][]string{{"HEAD", "nope"}, {"--all", "HEAD"}} {
+		_, err = repo.RevParseAll(t.Context(), revs...)
+		require.ErrorIs(t, err, git.ErrUnknownRev)
+		assert.Equal(t, exit.Usage, exit.Code(err))
+	}
+}
+
 func TestErrorsCarryStderrAndExitCode(t *testing.T) {
 	t.Parallel()
 	repo := git.Repo{Dir: t.TempDir()}
@@ -313,7 +331,10 @@ func TestCommitWithoutIdentity(t *testing.T) {
 	r.Git("config", "--unset", "user.email")
 	r.Git("config", "--unset", "user.name")
 	r.Write(map[string]string{"b": "2", "c": "3"})
-	repo := git.Repo{Dir: r.Dir, Env: []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}}
+	repo := git.Repo{
+		Dir: r.Dir,
+		Env: []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"},
+	}
 
 	sha, err := repo.Commit(t.Context(), "add b", "b")
 	require.NoError(t, err)

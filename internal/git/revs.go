@@ -3,6 +3,7 @@ package git
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,17 +50,24 @@ func (r Repo) RevParse(ctx context.Context, rev string) (string, error) {
 // call. When any of them names no commit it fails without saying which
 // (ErrUnknownRev, exit code 2); call RevParse on each to find out.
 func (r Repo) RevParseAll(ctx context.Context, revs ...string) ([]string, error) {
-	args := []string{"rev-parse", "--end-of-options"}
+	unknown := exit.With(exit.Usage, fmt.Errorf("%w among %s", ErrUnknownRev,
+		strings.Join(revs, ", ")))
+	// Not every git takes --end-of-options here (2.39 prints it back), so
+	// a rev that could pass for an option is left to RevParse.
+	args := []string{"rev-parse"}
 	for _, rev := range revs {
+		if strings.HasPrefix(rev, "-") {
+			return nil, unknown
+		}
 		args = append(args, rev+"^{commit}")
 	}
 	out, err := r.Run(ctx, args...)
 	if err != nil {
-		return nil, exit.With(exit.Usage, fmt.Errorf("%w among %s: %w", ErrUnknownRev,
-			strings.Join(revs, ", "), err))
+		return nil, fmt.Errorf("%w: %w", unknown, err)
 	}
 	shas := strings.Fields(string(out))
-	if len(shas) != len(revs) {
+	notSHA := func(s string) bool { return !IsSHA(s) }
+	if len(shas) != len(revs) || slices.ContainsFunc(shas, notSHA) {
 		return nil, fmt.Errorf("resolving %s: unexpected git rev-parse output %q",
 			strings.Join(revs, ", "), out)
 	}
@@ -190,8 +198,9 @@ func (r Repo) FetchHead(ctx context.Context, remote, rev string, depth int) (str
 	}
 	_, err := r.Run(ctx, append(args, "--end-of-options", remote, rev)...)
 	if err != nil && strings.Contains(stderrOf(err), "couldn't find remote ref") {
-		return "", exit.With(exit.Usage,
-			fmt.Errorf("%w %q: not in the repository, and %s has no such ref", ErrUnknownRev, rev, remote))
+		err = fmt.Errorf("%w %q: not in the repository, and %s has no such ref",
+			ErrUnknownRev, rev, remote)
+		return "", exit.With(exit.Usage, err)
 	}
 	if err != nil {
 		return "", fmt.Errorf("fetching %s from %s: %w", rev, remote, err)
