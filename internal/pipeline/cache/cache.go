@@ -3,10 +3,12 @@
 // manifests), and its run cache, which maps a stage's inputs to the outputs a
 // previous run produced from them.
 //
-// Objects are written atomically and read-only, verified against their name
-// whenever they are restored (a corrupt object is deleted, never restored),
-// and restored by reflink where the file system can, else by copy; never by
-// hard link, so that editing a restored file cannot change the cache.
+// Objects are written atomically and read-only, and verified against their
+// name whenever they are restored (a corrupt object is deleted, never
+// restored), except a file this process verified as it wrote it (Verified).
+// They are restored by reflink where the file system can, else by copy;
+// never by hard link, so that editing a restored file cannot change the
+// cache.
 //
 // It does not decide when to save or restore; package pipeline does.
 package cache
@@ -34,6 +36,10 @@ type Cache struct {
 	dir string
 	// Workers is the number of files saved or restored at once; 0 means 4.
 	Workers int
+
+	// verified maps the hash of each object Verified recorded to what stat
+	// said of its file then (an os.FileInfo).
+	verified sync.Map
 }
 
 // Open returns the cache in dir; it is created when first written.
@@ -53,6 +59,29 @@ func (c *Cache) ObjectPath(md5 string) string {
 		return filepath.Join(c.dir, "files", "md5", "invalid", md5)
 	}
 	return filepath.Join(c.dir, "files", "md5", md5[:2], md5[2:])
+}
+
+// Verified records that the object with hash md5 was checked against its
+// hash as this process wrote it into the cache, as package remote does
+// while downloading it. Restoring that very file later in this process
+// copies it without reading it a second time; a file replaced or changed
+// since (another inode, size or modification time) is hashed as usual.
+func (c *Cache) Verified(md5 string) {
+	if fi, err := os.Stat(c.ObjectPath(md5)); err == nil {
+		c.verified.Store(md5, fi)
+	}
+}
+
+// known reports whether f is the object with hash md5 as Verified found it.
+func (c *Cache) known(md5 string, f *os.File) bool {
+	v, ok := c.verified.Load(md5)
+	if !ok {
+		return false
+	}
+	then := v.(os.FileInfo)
+	now, err := f.Stat()
+	return err == nil && os.SameFile(then, now) && now.Size() == then.Size() &&
+		now.ModTime().Equal(then.ModTime())
 }
 
 // Has reports whether the object with hash md5 is in the cache (a

@@ -100,6 +100,31 @@ func TestCorruptObjectIsNeverRestored(t *testing.T) {
 	assert.ErrorIs(t, err, cache.ErrMissing)
 }
 
+func TestVerifiedObjectIsCheckedAgainOnceChanged(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := cache.Open(filepath.Join(dir, "cache"))
+	src := filepath.Join(dir, "model.pkl")
+	write(t, src, "weights")
+	info, err := digest.File(src)
+	require.NoError(t, err)
+	require.NoError(t, c.Save(src, info, nil))
+	c.Verified(info.MD5)
+
+	dst := filepath.Join(dir, "out", "model.pkl")
+	require.NoError(t, c.Restore(dst, info))
+	assert.Equal(t, "weights", read(t, dst))
+
+	// Replaced after it was verified: another file, so hashed again.
+	obj := c.ObjectPath(info.MD5)
+	require.NoError(t, os.Remove(obj))
+	write(t, obj, "rotten weights")
+	require.NoError(t, os.RemoveAll(filepath.Dir(dst)))
+	require.ErrorIs(t, c.Restore(dst, info), cache.ErrCorrupt)
+	assert.NoFileExists(t, dst)
+	assert.NoFileExists(t, obj)
+}
+
 func TestSaveRejectsChangedContent(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

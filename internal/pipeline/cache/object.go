@@ -28,7 +28,7 @@ func (c *Cache) saveFile(src, sum string) error {
 	}
 	defer in.Close()
 
-	if err := writeVerified(obj, in, sum, 0o444); err != nil {
+	if err := writeVerified(obj, in, sum, 0o444, false); err != nil {
 		return fmt.Errorf("caching %s: %w", src, err)
 	}
 	return nil
@@ -62,7 +62,7 @@ func (c *Cache) restoreFile(obj, dst, sum string, exec bool) error {
 	if exec {
 		perm = 0o755
 	}
-	err = writeVerified(dst, in, sum, perm)
+	err = writeVerified(dst, in, sum, perm, c.known(sum, in))
 	if errors.Is(err, ErrCorrupt) {
 		os.Remove(obj)
 	}
@@ -73,8 +73,9 @@ func (c *Cache) restoreFile(obj, dst, sum string, exec bool) error {
 }
 
 // writeVerified writes in to dst through a temporary file, by reflink where
-// possible, and renames it into place only when its md5 is sum.
-func writeVerified(dst string, in *os.File, sum string, perm os.FileMode) error {
+// possible, and renames it into place only when its md5 is sum; known says
+// that in was verified already, so it is copied without being hashed.
+func writeVerified(dst string, in *os.File, sum string, perm os.FileMode, known bool) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -85,12 +86,12 @@ func writeVerified(dst string, in *os.File, sum string, perm os.FileMode) error 
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 
-	h := md5.New()
-	if err := cloneOrCopy(tmp, in, h); err != nil {
+	if known {
+		if err := cloneOrCopy(tmp, in, nil); err != nil {
+			return err
+		}
+	} else if err := copyVerified(tmp, in, sum); err != nil {
 		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-		return fmt.Errorf("content is %s, not %s: %w", got, sum, ErrCorrupt)
 	}
 	if err := tmp.Chmod(perm); err != nil {
 		return err
@@ -101,12 +102,32 @@ func writeVerified(dst string, in *os.File, sum string, perm os.FileMode) error 
 	return os.Rename(tmp.Name(), dst)
 }
 
-// cloneOrCopy fills dst with src's content and feeds that content to h. A
-// reflink shares the blocks copy-on-write, so a later edit of either file
-// leaves the other as it was; the clone is then read back to be hashed.
+// copyVerified fills dst with src's content and fails unless its md5 is sum.
+func copyVerified(dst, src *os.File, sum string) error {
+	h := md5.New()
+	if err := cloneOrCopy(dst, src, h); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+		return fmt.Errorf("content is %s, not %s: %w", got, sum, ErrCorrupt)
+	}
+	return nil
+}
+
+// cloneOrCopy fills dst with src's content and feeds that content to h
+// unless h is nil. A reflink shares the blocks copy-on-write, so a later
+// edit of either file leaves the other as it was; the clone is then read
+// back to be hashed. Without h, a copy between files stays in the kernel.
 func cloneOrCopy(dst, src *os.File, h hash.Hash) error {
 	if unix.IoctlFileClone(int(dst.Fd()), int(src.Fd())) == nil {
+		if h == nil {
+			return nil
+		}
 		_, err := io.Copy(h, dst)
+		return err
+	}
+	if h == nil {
+		_, err := io.Copy(dst, src)
 		return err
 	}
 	_, err := io.Copy(io.MultiWriter(dst, h), src)

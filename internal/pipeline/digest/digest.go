@@ -179,7 +179,9 @@ func (h *Hasher) file(path string, fi fs.FileInfo, algo string) (Info, error) {
 		return Info{}, err
 	}
 	defer f.Close()
-	if info.MD5, err = new(worker).sum(f, fi.Size(), algo); err != nil {
+	wk := workers.Get().(*worker)
+	defer workers.Put(wk)
+	if info.MD5, err = wk.sum(f, fi.Size(), algo); err != nil {
 		return Info{}, fmt.Errorf("hashing %s: %w", path, err)
 	}
 
@@ -251,7 +253,8 @@ func (w *worker) copy(r io.Reader, size int64) error {
 	}
 }
 
-// workers are reused by Reader, so that hashing many files allocates little.
+// workers are reused from file to file and from directory to directory, so
+// that hashing many of them allocates little.
 var workers = sync.Pool{New: func() any { return new(worker) }}
 
 // Reader returns the hex hash of everything r yields, with algo.

@@ -48,7 +48,8 @@ func (d dir) stat(name string) (fileStat, error) {
 	var st unix.Stat_t
 	err := retry(func() error { return unix.Fstatat(d.fd, name, &st, 0) })
 	if err != nil {
-		return fileStat{}, &fs.PathError{Op: "stat", Path: filepath.Join(d.path, name), Err: err}
+		path := filepath.Join(d.path, name)
+		return fileStat{}, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	return fromSys(&st), nil
 }

@@ -60,10 +60,16 @@ func (h *Hasher) walk(root, algo string) ([]Entry, error) {
 		return nil, err
 	}
 
+	// DVC sorts by the whole path as a string. Each task's entries are in
+	// that order, and the tasks' usually do not overlap, but a walk's order
+	// can differ: "a-b/x" comes before "a/x", and a directory's files can
+	// fall between its subdirectories'.
+	byPath := func(a, b Entry) int { return strings.Compare(a.RelPath, b.RelPath) }
+	slices.SortFunc(w.done, func(a, b []Entry) int { return byPath(a[0], b[0]) })
 	entries := slices.Concat(w.done...)
-	// DVC sorts by the whole path as a string, which is not the order of a
-	// walk: "a-b/x" comes before "a/x".
-	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.RelPath, b.RelPath) })
+	if !slices.IsSortedFunc(entries, byPath) {
+		slices.SortFunc(entries, byPath)
+	}
 	return entries, nil
 }
 
@@ -92,12 +98,13 @@ type task struct {
 }
 
 func (w *walker) work() {
-	var wk worker
+	wk := workers.Get().(*worker)
+	defer workers.Put(wk)
 	for t, ok := w.queue.next(false); ok; t, ok = w.queue.next(true) {
 		if w.failed() {
 			continue
 		}
-		if err := w.run(&wk, t); err != nil {
+		if err := w.run(wk, t); err != nil {
 			w.mu.Lock()
 			w.errs = append(w.errs, err)
 			w.mu.Unlock()
@@ -173,6 +180,7 @@ func (w *walker) list(d dir, rel string, ents []fs.DirEntry) task {
 // another is opened and read at once.
 func (w *walker) hash(wk *worker, d dir, t task) error {
 	entries := make([]Entry, 0, len(t.names))
+	paths := relPaths(t.rel, t.names)
 	var fresh []Record
 	for i, name := range t.names {
 		var rec Record
@@ -186,11 +194,11 @@ func (w *walker) hash(wk *worker, d dir, t task) error {
 		case !st.regular:
 			continue
 		}
-		entries = append(entries, Entry{RelPath: joinRel(t.rel, name), MD5: sum,
+		entries = append(entries, Entry{RelPath: paths[i], MD5: sum,
 			Size: st.Size, IsExec: st.exec})
 		if !rec.Proves(st.Stat) {
-			r := Record{Name: name, Stat: st.Stat, HashedAt: w.start.UnixNano(), MD5: sum}
-			if !r.racy() {
+			r := Record{Name: name, Stat: st.Stat, MD5: sum}
+			if r.HashedAt = w.start.UnixNano(); !r.racy() {
 				fresh = append(fresh, r)
 			}
 		}
@@ -199,9 +207,11 @@ func (w *walker) hash(wk *worker, d dir, t task) error {
 	if w.h.Cache != nil && len(fresh) > 0 {
 		w.h.Cache.Save(d.path, w.algo, fresh)
 	}
-	w.mu.Lock()
-	w.done = append(w.done, entries)
-	w.mu.Unlock()
+	if len(entries) > 0 {
+		w.mu.Lock()
+		w.done = append(w.done, entries)
+		w.mu.Unlock()
+	}
 	return nil
 }
 
@@ -229,6 +239,35 @@ func (w *walker) file(wk *worker, d dir, name string, rec Record) (fileStat, str
 	}
 	sum, err := f.hash(wk, st.Size, w.algo)
 	return st, sum, err
+}
+
+// relPaths returns the paths under the root of the named files of the
+// directory rel. They share one string: one allocation, not one per file.
+func relPaths(rel string, names []string) []string {
+	size := 0
+	for _, name := range names {
+		size += len(rel) + 1 + len(name)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, name := range names {
+		if rel != "" {
+			b.WriteString(rel)
+			b.WriteByte('/')
+		}
+		b.WriteString(name)
+	}
+
+	all, start := b.String(), 0
+	paths := make([]string, len(names))
+	for i, name := range names {
+		end := start + len(name)
+		if rel != "" {
+			end += len(rel) + 1
+		}
+		paths[i], start = all[start:end], end
+	}
+	return paths
 }
 
 func joinRel(dir, name string) string {

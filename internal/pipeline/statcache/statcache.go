@@ -11,7 +11,6 @@ package statcache
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,15 +23,16 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 )
 
-// Records live in one bucket per algorithm, keyed by the file's directory, a
-// NUL byte and its name: the files of a directory are adjacent, in the order
-// of their names, and one cursor reads them all. Buckets of other names
-// (from earlier layouts) are dropped on the next write.
-const bucketPrefix = "by-dir/"
+// Records live in one bucket per algorithm, one key per directory, whose
+// value holds its files' records (see value.go): a directory is read with one
+// lookup and written with one put. Buckets of other names (earlier layouts)
+// are dropped on the next write.
+const bucketPrefix = "dirs/"
 
 func bucket(algo string) []byte { return []byte(bucketPrefix + algo) }
 
@@ -61,7 +61,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening stat cache: %w", err)
 	}
 	db, err := open(path)
-	if err != nil && !errors.Is(err, bolt.ErrTimeout) {
+	if err != nil && !errors.Is(err, bolterrors.ErrTimeout) {
 		if rmErr := os.Remove(path); rmErr == nil {
 			db, err = open(path)
 		}
@@ -90,38 +90,13 @@ func open(path string) (*bolt.DB, error) {
 	return bolt.Open(path, 0o644, opts)
 }
 
-// The stored form of a record: inode, size, mtime, ctime, hashed-at (each 8
-// bytes), then the hex hash.
-const headerSize = 40
-
-func encode(r digest.Record) []byte {
-	b := make([]byte, headerSize, headerSize+len(r.MD5))
-	for i, v := range []int64{int64(r.Stat.Ino), r.Stat.Size, r.Stat.ModTime,
-		r.Stat.ChangeTime, r.HashedAt} {
-		binary.LittleEndian.PutUint64(b[i*8:], uint64(v))
-	}
-	return append(b, r.MD5...)
-}
-
-func decode(name string, b []byte) digest.Record {
-	if len(b) <= headerSize {
-		return digest.Record{}
-	}
-	var v [5]int64
-	for i := range v {
-		v[i] = int64(binary.LittleEndian.Uint64(b[i*8:]))
-	}
-	return digest.Record{Name: name, MD5: string(b[headerSize:]), HashedAt: v[4],
-		Stat: digest.Stat{Ino: uint64(v[0]), Size: v[1], ModTime: v[2], ChangeTime: v[3]}}
-}
-
 // Lookup returns the records with algo of the named files of dir (sorted),
 // those saved in this session first.
 func (s *Store) Lookup(dir, algo string, names []string) []digest.Record {
 	recs := make([]digest.Record, len(names))
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucket(algo)); b != nil && len(names) > 0 {
-			lookup(b.Cursor(), dir, names, recs)
+			lookup(b.Get([]byte(dir)), names, recs)
 		}
 		return nil
 	})
@@ -138,25 +113,10 @@ func (s *Store) Lookup(dir, algo string, names []string) []digest.Record {
 	return recs
 }
 
-// lookup walks the records of dir with c alongside names, both sorted.
-func lookup(c *bolt.Cursor, dir string, names []string, recs []digest.Record) {
-	prefix := append([]byte(dir), 0)
-	k, v := c.Seek(append(prefix, names[0]...))
-	for i, name := range names {
-		for k != nil && bytes.HasPrefix(k, prefix) && string(k[len(prefix):]) < name {
-			k, v = c.Next()
-		}
-		if k == nil || !bytes.HasPrefix(k, prefix) {
-			return
-		}
-		if string(k[len(prefix):]) == name {
-			recs[i] = decode(name, v)
-		}
-	}
-}
-
 // Save remembers records of files of dir. They are written when the store
 // is closed.
+// TODO: records are never removed: those of deleted files stay, and each
+// costs its directory's lookup a few bytes to skip.
 func (s *Store) Save(dir, algo string, recs []digest.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,7 +127,10 @@ func (s *Store) Save(dir, algo string, recs []digest.Record) {
 		s.pending[key] = pending
 	}
 	for _, r := range recs {
-		pending[r.Name] = r
+		// A hash's length is stored in a byte.
+		if r.MD5 != "" && len(r.MD5) <= 255 {
+			pending[r.Name] = r
+		}
 	}
 }
 
@@ -178,7 +141,10 @@ func (s *Store) Close() error {
 	s.pending = nil
 	s.mu.Unlock()
 
-	err := s.db.Update(func(tx *bolt.Tx) error { return write(tx, pending) })
+	var err error
+	if len(pending) > 0 {
+		err = s.db.Update(func(tx *bolt.Tx) error { return write(tx, pending) })
+	}
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
@@ -189,31 +155,25 @@ func (s *Store) Close() error {
 }
 
 func write(tx *bolt.Tx, pending map[dirKey]map[string]digest.Record) error {
-	if len(pending) == 0 {
-		return nil
-	}
 	if err := dropOldBuckets(tx); err != nil {
 		return err
 	}
 
-	// Sorted by directory, then name, is the order of the keys: bbolt fills
-	// its pages in order, much faster than at random.
+	// In the order of the keys, bbolt fills its pages in order, much
+	// faster than at random.
 	keys := slices.SortedFunc(maps.Keys(pending), func(a, b dirKey) int {
 		return cmp.Or(cmp.Compare(a.algo, b.algo), cmp.Compare(a.dir, b.dir))
 	})
-	var key []byte
 	for _, dk := range keys {
 		b, err := tx.CreateBucketIfNotExists(bucket(dk.algo))
 		if err != nil {
 			return err
 		}
 		b.FillPercent = 0.9
-		recs := pending[dk]
-		for _, name := range slices.Sorted(maps.Keys(recs)) {
-			key = append(append(append(key[:0], dk.dir...), 0), name...)
-			if err := b.Put(key, encode(recs[name])); err != nil {
-				return err
-			}
+		key := []byte(dk.dir)
+		value := merge(b.Get(key), pending[dk])
+		if err := b.Put(key, value); err != nil {
+			return err
 		}
 	}
 	return nil

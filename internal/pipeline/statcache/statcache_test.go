@@ -1,6 +1,7 @@
 package statcache_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,9 +46,9 @@ func TestLookupSave(t *testing.T) {
 		{"one of them", "/d", "md5", []string{"c"}, []digest.Record{c}},
 		{"none", "/d", "md5", nil, []digest.Record{}},
 		{"each algorithm apart", "/d", "md5-dos2unix", []string{"a"}, []digest.Record{{}}},
-		{"a directory is not its sibling", "/d-x", "md5", []string{"a"}, []digest.Record{{}}},
-		{"nor its parent", "/", "md5", []string{"a"}, []digest.Record{{}}},
-		{"nor its child", "/d/a", "md5", []string{"a"}, []digest.Record{{}}},
+		{"not a sibling directory", "/d-x", "md5", []string{"a"}, []digest.Record{{}}},
+		{"not the parent", "/", "md5", []string{"a"}, []digest.Record{{}}},
+		{"not a child", "/d/a", "md5", []string{"a"}, []digest.Record{{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,10 +56,80 @@ func TestLookupSave(t *testing.T) {
 		})
 	}
 
-	newer := rec("a", "sum-a2", 7)
-	s.Save("/d", "md5", []digest.Record{newer})
-	assert.Equal(t, []digest.Record{newer, c}, s.Lookup("/d", "md5", []string{"a", "c"}),
-		"a record saved in this session wins")
+}
+
+func TestSaveMerges(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "stat.db")
+	s, err := statcache.Open(db)
+	require.NoError(t, err)
+	b, d := rec("b", "sum-b", 2), rec("d", "sum-d", 4)
+	s.Save("/d", "md5", []digest.Record{b, d})
+	require.NoError(t, s.Close())
+
+	s, err = statcache.Open(db)
+	require.NoError(t, err)
+	a, newerB, e := rec("a", "sum-a", 1), rec("b", "sum-b2", 7), rec("e", "sum-e", 5)
+	s.Save("/d", "md5", []digest.Record{a, newerB})
+	s.Save("/d", "md5", []digest.Record{e})
+	want := []digest.Record{a, newerB, {}, d, e}
+	names := []string{"a", "b", "c", "d", "e"}
+	assert.Equal(t, want, s.Lookup("/d", "md5", names), "a record saved in this session wins")
+	require.NoError(t, s.Close())
+
+	s, err = statcache.Open(db)
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Equal(t, want, s.Lookup("/d", "md5", names), "after a reopen")
+}
+
+func TestMalformedValueIsIgnored(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "stat.db")
+	s, err := statcache.Open(db)
+	require.NoError(t, err)
+	s.Save("/d", "md5", []digest.Record{rec("a", "sum-a", 1), rec("b", "sum-b", 2)})
+	require.NoError(t, s.Close())
+
+	tests := []struct {
+		name string
+		cut  func([]byte) []byte
+		want []digest.Record
+	}{
+		{"cut in the second record", func(v []byte) []byte { return v[:len(v)-3] },
+			[]digest.Record{rec("a", "sum-a", 1), {}}},
+		{"huge name length", func([]byte) []byte {
+			return []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}
+		}, []digest.Record{{}, {}}},
+		{"empty", func([]byte) []byte { return []byte{} }, []digest.Record{{}, {}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "stat.db")
+			data, err := os.ReadFile(db)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(path, data, 0o644))
+			setValue(t, path, tt.cut)
+
+			s, err := statcache.Open(path)
+			require.NoError(t, err)
+			defer s.Close()
+			assert.Equal(t, tt.want, s.Lookup("/d", "md5", []string{"a", "b"}))
+		})
+	}
+}
+
+// setValue rewrites the value of the directory /d in the store at path.
+func setValue(t *testing.T, path string, change func([]byte) []byte) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("dirs/md5"))
+		require.NotNil(t, b)
+		return b.Put([]byte("/d"), change(bytes.Clone(b.Get([]byte("/d")))))
+	}))
 }
 
 func TestOpenWhileHeldGivesUp(t *testing.T) {
