@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -165,7 +164,8 @@ func missing(c *cache.Cache, md5s []string) []string {
 }
 
 // download fetches one object into the local cache through a temporary
-// file, which is renamed into place only when its md5 is right.
+// file, which is renamed into place only when its md5 is right, and tells
+// the cache it was verified, so that restoring it need not hash it again.
 func (r *Remote) download(ctx context.Context, c *cache.Cache, sum string) error {
 	dst := c.ObjectPath(sum)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
@@ -176,21 +176,30 @@ func (r *Remote) download(ctx context.Context, c *cache.Cache, sum string) error
 		if err != nil {
 			return fmt.Errorf("pulling %s: %w", sum, err)
 		}
+		c.Verified(sum)
 		r.stats.downloaded.Add(1)
 		r.stats.bytesDown.Add(n)
 		return nil
 	})
 }
 
-// fetch writes the object at key to dst when its md5 is want. An object
-// larger than a part comes in parts over parallel ranged requests.
+// rangeSize is the length of the ranged GetObject requests that download
+// a large object: short enough that the ranges arrive almost in order, so
+// that hashing them keeps up with the download, and long enough that the
+// requests are few. Objects up to twice as long come in one request.
+const rangeSize = 8 << 20
+
+// rangeWorkers is how many ranges of one object are downloaded at once.
+const rangeWorkers = 8
+
+// copyBufferSize is the buffer of each copy from the network or the disk;
+// larger than io.Copy's, it takes fewer system calls per byte.
+const copyBufferSize = 1 << 20
+
+// fetch writes the object at key to dst when its md5 is want. It hashes
+// the object as it arrives, so that checking it costs no second read.
 func (r *Remote) fetch(ctx context.Context, key, dst, want string) (int64, error) {
-	obj, err := r.client.GetObject(ctx, r.bucket, key, minio.GetObjectOptions{})
-	if err != nil {
-		return 0, err
-	}
-	defer obj.Close()
-	info, err := obj.Stat()
+	info, err := r.client.StatObject(ctx, r.bucket, key, minio.StatObjectOptions{})
 	if err != nil {
 		return 0, notFound(err)
 	}
@@ -203,11 +212,12 @@ func (r *Remote) fetch(ctx context.Context, key, dst, want string) (int64, error
 	defer tmp.Close()
 
 	h := md5.New()
-	var n int64
-	if info.Size > int64(r.opts.PartSize) {
-		n, err = r.fetchParts(ctx, key, info.Size, tmp, h)
+	if info.Size > 2*rangeSize {
+		err = r.fetchRanges(ctx, key, info.Size, tmp, h)
 	} else {
-		n, err = io.Copy(io.MultiWriter(tmp, h), obj)
+		buf := make([]byte, min(info.Size+1, copyBufferSize))
+		err = r.copyObject(ctx, key, minio.GetObjectOptions{}, info.Size,
+			io.MultiWriter(tmp, h), buf)
 	}
 	if err != nil {
 		return 0, notFound(err)
@@ -221,40 +231,95 @@ func (r *Remote) fetch(ctx context.Context, key, dst, want string) (int64, error
 	if err := tmp.Close(); err != nil {
 		return 0, err
 	}
-	return n, os.Rename(tmp.Name(), dst)
+	return info.Size, os.Rename(tmp.Name(), dst)
 }
 
-// fetchParts downloads size bytes of the object at key into f with
-// parallel ranged GetObject requests, then hashes f into h.
-//
-// TODO: the second pass over f costs about a second per GiB; hashing each
-// part as it arrives, in order, would save it, and the checkout's own md5
-// pass could trust an object verified a moment ago.
-func (r *Remote) fetchParts(ctx context.Context, key string, size int64, f *os.File,
-	h io.Writer) (int64, error) {
-	part := int64(r.opts.PartSize)
-	var offsets []string
-	for off := int64(0); off < size; off += part {
-		offsets = append(offsets, strconv.FormatInt(off, 10))
+// fetchRanges downloads the size bytes of the object at key into f with
+// parallel ranged GetObject requests, and feeds them to h in order, each
+// range as soon as it and those before it are in f; reading it back then
+// finds it in the page cache.
+func (r *Remote) fetchRanges(ctx context.Context, key string, size int64, f *os.File,
+	h io.Writer) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	count := int((size + rangeSize - 1) / rangeSize)
+	arrived := make([]chan struct{}, count)
+	for i := range arrived {
+		arrived[i] = make(chan struct{})
 	}
-	err := r.each(ctx, offsets, func(ctx context.Context, s string) error {
-		off, _ := strconv.ParseInt(s, 10, 64)
-		opts := minio.GetObjectOptions{}
-		if err := opts.SetRange(off, min(off+part, size)-1); err != nil {
-			return err
+
+	next := make(chan int)
+	wg.Go(func() {
+		defer close(next)
+		for i := range count {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		obj, err := r.client.GetObject(ctx, r.bucket, key, opts)
-		if err != nil {
-			return err
-		}
-		defer obj.Close()
-		_, err = io.Copy(io.NewOffsetWriter(f, off), obj)
-		return err
 	})
-	if err != nil {
-		return 0, err
+	for range min(rangeWorkers, count) {
+		wg.Go(func() {
+			buf := make([]byte, copyBufferSize)
+			for i := range next {
+				if err := r.fetchRange(ctx, key, f, int64(i)*rangeSize, size, buf); err != nil {
+					cancel(err)
+					return
+				}
+				close(arrived[i])
+			}
+		})
 	}
-	return io.Copy(h, io.NewSectionReader(f, 0, size))
+
+	buf := make([]byte, copyBufferSize)
+	for i := range count {
+		select {
+		case <-arrived[i]:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		off := int64(i) * rangeSize
+		part := io.NewSectionReader(f, off, min(rangeSize, size-off))
+		if _, err := io.CopyBuffer(h, part, buf); err != nil {
+			cancel(err)
+			return fmt.Errorf("reading back the download: %w", err)
+		}
+	}
+	return nil
+}
+
+// fetchRange writes the range at off of the object at key, of size bytes,
+// to the same offset in f.
+func (r *Remote) fetchRange(ctx context.Context, key string, f *os.File, off, size int64,
+	buf []byte) error {
+	n := min(rangeSize, size-off)
+	opts := minio.GetObjectOptions{}
+	if err := opts.SetRange(off, off+n-1); err != nil {
+		return err
+	}
+	return r.copyObject(ctx, key, opts, n, io.NewOffsetWriter(f, off), buf)
+}
+
+// copyObject copies the n bytes GetObject with opts returns to w.
+func (r *Remote) copyObject(ctx context.Context, key string, opts minio.GetObjectOptions,
+	n int64, w io.Writer, buf []byte) error {
+	body, _, _, err := minio.Core{Client: r.client}.GetObject(ctx, r.bucket, key, opts)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	got, err := io.CopyBuffer(w, io.LimitReader(body, n), buf)
+	if err != nil {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("the server sent %d bytes of %d: %w", got, n, io.ErrUnexpectedEOF)
+	}
+	return nil
 }
 
 // each calls fn for every item with the remote's workers, stopping early
