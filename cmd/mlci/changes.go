@@ -40,7 +40,8 @@ stages, changed, tests); in GitLab CI, a dotenv report for later jobs.`,
   mlci changes --base HEAD~3 --format json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return exit.Usagef("changes takes no arguments, got %q; use --base and --head", args)
+				return exit.Usagef(
+					"changes takes no arguments, got %q; use --base and --head", args)
 			}
 			return nil
 		},

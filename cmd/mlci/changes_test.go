@@ -40,7 +40,8 @@ func exampleBranch(t *testing.T) string {
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		require.Contains(t, string(data), from)
-		require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), from, to, 1)), 0o644))
+		edited := strings.Replace(string(data), from, to, 1)
+		require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
 	}
 	edit("params.yaml", "lr: 0.1\n", "lr: 0.05\n")
 	edit("README.md", "\n", "\n\nA note.\n")

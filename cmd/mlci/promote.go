@@ -58,8 +58,8 @@ registered first, in the same push, as the greatest version so far bumped by
 With --push, the tags go to the remote in one atomic push; when another
 promotion got there first, mlci reads the registry again and retries with the
 next counter. A refusal exits with 1 and writes nothing.`,
-		Example: `  mlci promote churn staging                     # HEAD's version, registered if new
-  mlci promote churn production --dry-run        # what the policy says
+		Example: `  mlci promote churn staging                # HEAD's version, registered if new
+  mlci promote churn production --dry-run   # what the policy says
   mlci promote churn production --approved-by alice --push
   mlci promote churn staging --commit 1a2b3c4 --bump major`,
 		Args: promoteArgs("promote"),

@@ -50,8 +50,11 @@ func TestReportCommand(t *testing.T) {
 		code     int
 		contains []string
 	}{
-		{"md by default", nil, exit.OK, []string{"### ❌ mlci · churn — accuracy dropped 0.0312",
-			"| `accuracy` | 0.8631 | 0.8319 | -0.0312 |", "<!-- mlci:report key=pr/churn -->"}},
+		{"md by default", nil, exit.OK, []string{
+			"### ❌ mlci · churn — accuracy dropped 0.0312",
+			"| `accuracy` | 0.8631 | 0.8319 | -0.0312 |",
+			"<!-- mlci:report key=pr/churn -->",
+		}},
 		{"summary", []string{"--format", "summary"}, exit.OK, []string{"## ❌ mlci · churn"}},
 		{"json", []string{"--format", "json"}, exit.OK, []string{`"state": "failed"`}},
 		{"html", []string{"--format", "html"}, exit.OK, []string{"<!DOCTYPE html>", "</html>"}},

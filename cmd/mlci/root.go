@@ -109,10 +109,10 @@ and mlci.yaml for what DVC does not cover.
 
 Exit codes: 0 success, 1 a gate or check failed, 2 usage or configuration error,
 3 an external failure (git, an API, a stage's command).`,
-		Example: `  mlci demo                      # the whole pull-request flow on a bundled example
-  mlci changes --base main       # what changed and which stages it affects
-  mlci run --dry-run             # which stages would run and why
-  mlci validate --format json    # gates and data checks as JSON`,
+		Example: `  mlci demo                    # the whole pull-request flow on a bundled example
+  mlci changes --base main     # what changed and which stages it affects
+  mlci run --dry-run           # which stages would run and why
+  mlci validate --format json  # gates and data checks as JSON`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: g.setup,

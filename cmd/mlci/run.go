@@ -59,7 +59,8 @@ cache and never run, and fail when no job has produced them.`,
 			if res == nil {
 				return runErr
 			}
-			if err := g.print(res, func(w io.Writer) error { return writeRun(w, res) }); err != nil {
+			write := func(w io.Writer) error { return writeRun(w, res) }
+			if err := g.print(res, write); err != nil {
 				return err
 			}
 			return runErr

@@ -151,7 +151,8 @@ func runServeCheck(ctx context.Context, g *globals, cfg *config.Config, m *confi
 	if err != nil {
 		return err
 	}
-	if err := writeServing(res, under(cfg.Root, flags.out), under(cfg.Root, flags.junit)); err != nil {
+	out, junit := under(cfg.Root, flags.out), under(cfg.Root, flags.junit)
+	if err := writeServing(res, out, junit); err != nil {
 		return err
 	}
 	if err := g.print(res, res.WriteText); err != nil {

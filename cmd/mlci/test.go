@@ -37,7 +37,8 @@ changed. A failing test makes mlci exit 1, naming it.`,
 			if res == nil {
 				return testErr
 			}
-			if err := g.print(res, func(w io.Writer) error { return printTests(w, res) }); err != nil {
+			write := func(w io.Writer) error { return printTests(w, res) }
+			if err := g.print(res, write); err != nil {
 				return err
 			}
 			return testErr

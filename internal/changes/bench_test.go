@@ -61,7 +61,8 @@ func benchConfig() *config.Config {
 		Tests:        []config.Test{{Name: "unit"}},
 		Stages: []*config.Stage{
 			stage("prepare", []string{"data/raw", "src/pkg00"}, "data/prepared"),
-			stage("featurize", []string{"data/prepared", "src/pkg01"}, "data/features", "featurize.n"),
+			stage("featurize", []string{"data/prepared", "src/pkg01"}, "data/features",
+				"featurize.n"),
 			stage("train", []string{"data/features", "src/pkg02"}, "models/model.pkl",
 				"train.lr", "train.epochs"),
 			stage("evaluate", []string{"models/model.pkl", "src/pkg03"}, "eval/metrics.json"),

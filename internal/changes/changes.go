@@ -120,7 +120,8 @@ func Detect(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.log.Info("compared commits", "base", short(sp.base), "head", short(sp.head), "source", sp.source)
+	d.log.Info("compared commits", "base", short(sp.base), "head", short(sp.head),
+		"source", sp.source)
 
 	res := &Result{Base: sp.base, Head: sp.head, MergeBase: sp.mergeBase, Source: sp.source}
 	if err := d.collect(ctx, sp, res); err != nil {

@@ -19,7 +19,8 @@ func TestGlobMatch(t *testing.T) {
 		no   []string
 	}{
 		{"params.yaml", []string{"params.yaml"}, []string{"x/params.yaml", "params.yml"}},
-		{"data/**", []string{"data/a.csv", "data/x/y/z.csv", "data"}, []string{"datasets/a", "x/data/a"}},
+		{"data/**", []string{"data/a.csv", "data/x/y/z.csv", "data"},
+			[]string{"datasets/a", "x/data/a"}},
 		{"data", []string{"data", "data/raw/a.csv"}, []string{"data.csv", "database/a"}},
 		{"**/*.md", []string{"README.md", "docs/a/b.md", "a.md/inside"}, []string{"md", "a.mdx"}},
 		{"**/dvc.yaml", []string{"dvc.yaml", "a/b/dvc.yaml"}, []string{"dvc.yaml.bak"}},
@@ -106,7 +107,8 @@ func TestClassifyFirstMatchWins(t *testing.T) {
 
 func TestClassifierBadGlob(t *testing.T) {
 	t.Parallel()
-	_, err := changes.NewClassifier([]config.ChangeClass{{Name: "data", Globs: []string{"data/[x"}}})
+	bad := config.ChangeClass{Name: "data", Globs: []string{"data/[x"}}
+	_, err := changes.NewClassifier([]config.ChangeClass{bad})
 	require.Error(t, err)
 	assert.Equal(t, exit.Usage, exit.Code(err))
 	assert.Contains(t, err.Error(), "changes.data")

@@ -79,9 +79,12 @@ func pipelineConfig() *config.Config {
 				Params: []config.ParamRef{{File: "params.yaml", Keys: []string{"featurize"}}},
 				Outs:   []config.Out{{Path: "data/features"}}},
 			{Name: "train", Deps: []string{"src/train.py", "data/features", "data/labels.csv"},
-				Params: []config.ParamRef{{File: "params.yaml", Keys: []string{"train.lr", "train.epochs"}}},
-				Outs:   []config.Out{{Path: "models/model.json"}}},
-			{Name: "evaluate", Deps: []string{"src/evaluate.py", "models/model.json", "data/features"},
+				Params: []config.ParamRef{
+					{File: "params.yaml", Keys: []string{"train.lr", "train.epochs"}},
+				},
+				Outs: []config.Out{{Path: "models/model.json"}}},
+			{Name: "evaluate",
+				Deps:    []string{"src/evaluate.py", "models/model.json", "data/features"},
 				Params:  []config.ParamRef{{File: "eval.toml"}},
 				Metrics: []config.Out{{Path: "eval/metrics.json"}}},
 		},
@@ -165,8 +168,10 @@ func TestDetectStageMapping(t *testing.T) {
 			},
 		},
 		{
-			name:    "a key under a section a stage reads",
-			files:   map[string]string{"params.yaml": replace(paramsYAML, "ngrams: 2", "ngrams: 3")},
+			name: "a key under a section a stage reads",
+			files: map[string]string{
+				"params.yaml": replace(paramsYAML, "ngrams: 2", "ngrams: 3"),
+			},
 			changed: []string{"params"},
 			stages:  []string{"featurize", "train", "evaluate"},
 			reasons: map[string][]string{
@@ -176,8 +181,10 @@ func TestDetectStageMapping(t *testing.T) {
 			},
 		},
 		{
-			name:    "a key no stage reads",
-			files:   map[string]string{"params.yaml": replace(paramsYAML, "share: 0.2", "share: 0.3")},
+			name: "a key no stage reads",
+			files: map[string]string{
+				"params.yaml": replace(paramsYAML, "share: 0.2", "share: 0.3"),
+			},
 			changed: []string{"params"},
 			stages:  []string{},
 		},
@@ -225,7 +232,8 @@ func TestDetectStageMapping(t *testing.T) {
 		{
 			name: "reformatting the pipeline changes no stage",
 			files: map[string]string{"dvc.yaml": replace(dvcYAML,
-				"deps: [src/prepare.py, data/raw]", "deps:\n      - src/prepare.py\n      - data/raw")},
+				"deps: [src/prepare.py, data/raw]",
+				"deps:\n      - src/prepare.py\n      - data/raw")},
 			changed: []string{"pipeline"},
 			stages:  []string{},
 		},
@@ -286,7 +294,8 @@ func TestDetectFiles(t *testing.T) {
 		{Path: "docs/guide.md", Status: changes.Deleted, Class: changes.Docs},
 		{Path: "notes.txt", Status: changes.Added, Class: changes.Other},
 		{Path: "run.sh", Status: changes.Modified, Class: changes.Other, Mode: "100644 → 100755"},
-		{Path: "src/helpers.py", Status: changes.Renamed, Class: changes.Code, OldPath: "src/util.py"},
+		{Path: "src/helpers.py", Status: changes.Renamed, Class: changes.Code,
+			OldPath: "src/util.py"},
 	}, res.Files)
 	assert.Equal(t, map[string]int{"code": 1, "data": 1, "docs": 1, "other": 2}, res.Counts)
 	assert.Equal(t, []string{"code", "data", "docs", "other"}, res.Changed)
@@ -315,7 +324,8 @@ func TestDetectDVCFileMetadataOnly(t *testing.T) {
 	t.Parallel()
 	r, base := pipelineRepo(t)
 	r.CommitFiles("meta", map[string]string{
-		"data/labels.csv.dvc": "outs:\n- md5: 111\n  size: 10\n  path: labels.csv\n  desc: labels\n",
+		"data/labels.csv.dvc": "outs:\n- md5: 111\n  size: 10\n  path: labels.csv\n" +
+			"  desc: labels\n",
 	})
 
 	res := detect(t, r, changes.Options{Base: base})
@@ -332,7 +342,8 @@ func TestDetectLockFile(t *testing.T) {
 	cfg := pipelineConfig()
 
 	res := detect(t, r, changes.Options{Base: base, Config: cfg})
-	assert.Equal(t, []string{"dvc.lock"}, paths(res.Files), "outs of running stages are consequences")
+	assert.Equal(t, []string{"dvc.lock"}, paths(res.Files),
+		"outs of running stages are consequences")
 	assert.Empty(t, res.Stages)
 
 	cfg = pipelineConfig()

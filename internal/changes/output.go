@@ -75,7 +75,8 @@ func (r *Result) WriteText(w io.Writer) error {
 	if len(r.Params) > 0 {
 		ew.printf("\nParams\n")
 		for _, p := range r.Params {
-			ew.printf("  %s %s: %s → %s\n", p.File, p.Key, formatParam(p.Base), formatParam(p.Head))
+			ew.printf("  %s %s: %s → %s\n", p.File, p.Key, formatParam(p.Base),
+				formatParam(p.Head))
 		}
 	}
 	r.writeStages(ew)

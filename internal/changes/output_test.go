@@ -56,8 +56,9 @@ func sampleResult() *changes.Result {
 		},
 		Stages: []string{"prepare", "train", "evaluate"},
 		Reasons: map[string][]string{
-			"prepare":  {"dep data/data.xml changed"},
-			"train":    {"dep src/e.py changed", "param train.epochs changed", "param train.lr changed"},
+			"prepare": {"dep data/data.xml changed"},
+			"train": {"dep src/e.py changed", "param train.epochs changed",
+				"param train.lr changed"},
 			"evaluate": {"upstream train affected"},
 		},
 		Tests: true,

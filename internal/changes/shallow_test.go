@@ -128,7 +128,8 @@ func TestDetectBaseCannotBeFetched(t *testing.T) {
 	gone := strings.Repeat("ab", 20)
 	ev := &platform.Event{Kind: platform.PullRequest, Base: gone, Head: f.feature}
 
-	_, err := changes.Detect(t.Context(), changes.Options{Repo: git.Repo{Dir: clone.Dir}, Event: ev})
+	opts := changes.Options{Repo: git.Repo{Dir: clone.Dir}, Event: ev}
+	_, err := changes.Detect(t.Context(), opts)
 
 	require.Error(t, err)
 	assert.Equal(t, exit.External, exit.Code(err))
@@ -185,7 +186,8 @@ func TestDetectAPIWithoutBase(t *testing.T) {
 	t.Parallel()
 	f := newForked(t, 1, 1)
 	clone := f.up.Clone("--depth", "1", "--branch", "feature")
-	ev := &platform.Event{Kind: platform.PullRequest, Base: strings.Repeat("cd", 20), Head: f.feature}
+	ev := &platform.Event{Kind: platform.PullRequest, Base: strings.Repeat("cd", 20),
+		Head: f.feature}
 	api := &lister{files: []platform.ChangedFile{
 		{Path: "params.yaml", Status: "modified"},
 		{Path: "src/new.py", OldPath: "src/old.py", Status: "renamed"},

@@ -53,7 +53,8 @@ type detector struct {
 }
 
 func newDetector(opts Options) (*detector, error) {
-	d := &detector{opts: opts, repo: opts.Repo, cfg: opts.Config, log: opts.Log, remote: opts.Remote}
+	d := &detector{opts: opts, repo: opts.Repo, cfg: opts.Config, log: opts.Log,
+		remote: opts.Remote}
 	if d.cfg == nil {
 		d.cfg = &config.Config{}
 	}
@@ -327,8 +328,8 @@ func (d *detector) fromAPI(ctx context.Context, head, base string, cause error) 
 		"reason", cause)
 	files, err := d.opts.Lister.ChangedFiles(ctx, d.opts.Event)
 	if err != nil {
-		return span{}, exit.Externalf("%w; listing the changed files through the API failed too: %w",
-			cause, err)
+		return span{}, exit.Externalf(
+			"%w; listing the changed files through the API failed too: %w", cause, err)
 	}
 	// TODO: base-side contents come from the base branch's tip, not the merge
 	// base the API compared with, so a params key changed on the base branch

@@ -108,8 +108,8 @@ func ValidateDrift(d config.Drift) error {
 	}
 	for name, c := range d.Columns {
 		if _, ok := tests[c.Test]; c.Test != "" && !ok {
-			return fmt.Errorf("drift column %q: test %q: expected one of "+
-				"ks, wasserstein, psi (numbers), chisquare, jensenshannon, linf (strings)", name, c.Test)
+			return fmt.Errorf("drift column %q: test %q: expected one of ks, wasserstein, "+
+				"psi (numbers), chisquare, jensenshannon, linf (strings)", name, c.Test)
 		}
 		if c.Threshold != nil && (*c.Threshold < 0 || math.IsNaN(*c.Threshold)) {
 			return fmt.Errorf("drift column %q: threshold %v is negative", name, *c.Threshold)

@@ -80,8 +80,9 @@ func TestProfileFormatsAgree(t *testing.T) {
 		{4, -1, "c", true}}
 
 	files := map[string]string{
-		"t.csv":   "id,x,s,ok\n1,2.5,a,true\n2,3.25,b,false\n3,3.25,a,true\n4,-1,c,true\n",
-		"t.tsv":   "id\tx\ts\tok\n1\t2.5\ta\ttrue\n2\t3.25\tb\tfalse\n3\t3.25\ta\ttrue\n4\t-1\tc\ttrue\n",
+		"t.csv": "id,x,s,ok\n1,2.5,a,true\n2,3.25,b,false\n3,3.25,a,true\n4,-1,c,true\n",
+		"t.tsv": "id\tx\ts\tok\n1\t2.5\ta\ttrue\n2\t3.25\tb\tfalse\n" +
+			"3\t3.25\ta\ttrue\n4\t-1\tc\ttrue\n",
 		"t.jsonl": jsonLines(rows),
 	}
 	for name, text := range files {
@@ -148,7 +149,8 @@ func TestProfileBadInput(t *testing.T) {
 		name, format, input string
 		want                []string
 	}{
-		{"ragged row", "", "a,b,c\n1,2,3\n4,5\n", []string{"in.csv:3:", "expected 3 fields", "found 2"}},
+		{"ragged row", "", "a,b,c\n1,2,3\n4,5\n",
+			[]string{"in.csv:3:", "expected 3 fields", "found 2"}},
 		{"semicolons", "", "a;b;c\n1;2;3\n", []string{"in.csv:1:", "semicolon-separated"}},
 		{"tabs read as csv", "", "a\tb\n1\t2\n", []string{"tab-separated"}},
 		{"type change", "", "n,s\n1,a\n2,b\nthree,c\n", []string{
@@ -159,7 +161,8 @@ func TestProfileBadInput(t *testing.T) {
 		{"header not utf-8", "", "a,\xffb\n1,2\n", []string{"in.csv:1:", "UTF-8"}},
 		{"bare quote", "", "a,b\n1,x\"y\n", []string{"in.csv:2:", "quote"}},
 		{"duplicate header", "", "a,b,a\n1,2,3\n", []string{"in.csv:1:", `both called "a"`}},
-		{"json not an object", FormatJSONL, "{\"a\":1}\n[1,2]\n", []string{"in.csv:2:", "JSON object"}},
+		{"json not an object", FormatJSONL, "{\"a\":1}\n[1,2]\n",
+			[]string{"in.csv:2:", "JSON object"}},
 		{"json type change", FormatJSONL, "{\"a\":1}\n{\"a\":\"x\"}\n", []string{
 			"in.csv:2:", `"x" is not a number`}},
 		{"json duplicate key", FormatJSONL, "{\"a\":1,\"a\":2}\n", []string{"in.csv:1:", "twice"}},

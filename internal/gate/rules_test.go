@@ -43,7 +43,8 @@ func TestRules(t *testing.T) {
 			message: "51 is above the maximum 50"},
 		{name: "max_drop fails", gate: config.Gate{Metric: "acc", Min: f(0.5), MaxDrop: f(0.02)},
 			base: map[string]float64{"acc": 0.9}, head: map[string]float64{"acc": 0.87},
-			rule: "≥ 0.5 and no drop over 0.02", message: "dropped 0.03 (0.9 → 0.87), more than 0.02"},
+			rule:    "≥ 0.5 and no drop over 0.02",
+			message: "dropped 0.03 (0.9 → 0.87), more than 0.02"},
 		{name: "max_drop passes on a rise", gate: config.Gate{Metric: "acc", MaxDrop: f(0.02)},
 			base: map[string]float64{
 				"acc": 0.9,
@@ -62,7 +63,8 @@ func TestRules(t *testing.T) {
 			gate: config.Gate{Metric: "err", MaxRisePct: f(10)},
 			base: map[string]float64{"err": 0}, head: map[string]float64{"err": 0.1},
 			passed: true, skipped: true, rule: "no rise over 10%",
-			message: "the baseline is 0, so the relative change is undefined: percentage rules not checked"},
+			message: "the baseline is 0, so the relative change is undefined: " +
+				"percentage rules not checked"},
 		{name: "zero to zero is no change", gate: config.Gate{Metric: "err", MaxRisePct: f(10)},
 			base: map[string]float64{"err": 0}, head: map[string]float64{"err": 0}, passed: true,
 			rule: "no rise over 10%", message: "0 (baseline 0, 0)"},
@@ -108,7 +110,8 @@ func TestRules(t *testing.T) {
 		},
 		{name: "no baseline still checks bounds",
 			gate: config.Gate{Metric: "acc", Min: f(0.5), MaxDrop: f(0.1)},
-			head: map[string]float64{"acc": 0.9}, passed: true, rule: "≥ 0.5 and no drop over 0.1",
+			head: map[string]float64{"acc": 0.9}, passed: true,
+			rule:    "≥ 0.5 and no drop over 0.1",
 			message: "0.9; no baseline: rules of change not checked"},
 		{name: "baseline without the metric", gate: config.Gate{Metric: "acc", MaxDrop: f(0.1)},
 			base: map[string]float64{"auc": 1}, head: map[string]float64{"acc": 0.9}, passed: true,
@@ -195,14 +198,16 @@ func TestCheck(t *testing.T) {
 		},
 		{"significance of a metric not from predictions",
 			model(config.Gate{Metric: "latency", Significance: f(0.05), Pos: pos}),
-			"mlci.yaml:7:9: model churn, gate on latency: latency cannot be computed from predictions; " +
-				"these can: accuracy, precision, recall, f1, roc_auc, log_loss, rmse, mae"},
+			"mlci.yaml:7:9: model churn, gate on latency: latency cannot be computed from " +
+				"predictions; these can: accuracy, precision, recall, f1, roc_auc, log_loss, " +
+				"rmse, mae"},
 		{"slices without predictions", &config.Model{Name: "m", Gates: []config.Gate{
 			{Metric: "accuracy", SliceBy: "region", Pos: pos}}},
-			"mlci.yaml:7:9: model m, gate on accuracy: significance and slice_by need the model's " +
-				"predictions file (predictions:)"},
+			"mlci.yaml:7:9: model m, gate on accuracy: significance and slice_by need the " +
+				"model's predictions file (predictions:)"},
 		{"unknown severity", model(config.Gate{Metric: "acc", Severity: "fatal", Pos: pos}),
-			`mlci.yaml:7:9: model churn, gate on acc: severity "fatal" is not one of error, warning`},
+			`mlci.yaml:7:9: model churn, gate on acc: severity "fatal" is not one of ` +
+				"error, warning"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

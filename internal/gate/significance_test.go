@@ -168,8 +168,8 @@ func TestSignificanceWithoutAPair(t *testing.T) {
 		{"candidate without predictions", noMetrics, nil, false, false,
 			"needs predictions: the candidate has no eval/predictions.csv"},
 		{"no common example", noMetrics, &Predictions{Base: disjoint, Head: head}, false, false,
-			"eval/predictions.csv (candidate) and eval/predictions.csv (baseline) are not the same " +
-				"test set: no example id is in both"},
+			"eval/predictions.csv (candidate) and eval/predictions.csv (baseline) are not " +
+				"the same test set: no example id is in both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +193,8 @@ func TestSignificancePairsTheExamplesBothHold(t *testing.T) {
 	assert.True(t, r.Passed, r.Message)
 	require.NotNil(t, r.Significance)
 	assert.Contains(t, r.Message,
-		"paired on the 300 examples both hold; the candidate has 0 more, the baseline 20 more")
+		"paired on the ids both files hold (300); the candidate has 0 more, "+
+			"the baseline 20 more")
 }
 
 func TestGateWithBoundsAndSignificanceGivesTwoResults(t *testing.T) {

@@ -230,7 +230,7 @@ func Pair(base, head *Predictions) (b, h *Predictions, note string, err error) {
 
 	headOnly, baseOnly := len(head.IDs)-len(headIdx), len(base.IDs)-len(baseIdx)
 	if headOnly > 0 || baseOnly > 0 {
-		note = fmt.Sprintf("paired on the %d examples both hold; the candidate has %d more, "+
+		note = fmt.Sprintf("paired on the ids both files hold (%d); the candidate has %d more, "+
 			"the baseline %d more", len(headIdx), headOnly, baseOnly)
 	}
 	return base.reorder(baseIdx), head.reorder(headIdx), note, nil

@@ -125,8 +125,9 @@ func TestPair(t *testing.T) {
 		{name: "same set", base: "a,1,0.9\nb,0,0.1\n", head: "b,0,0.2\na,1,0.8\n",
 			ids: []string{"b", "a"}},
 		{name: "candidate grew", base: "a,1,0.9\n", head: "a,1,0.8\nc,0,0.3\n",
-			ids:  []string{"a"},
-			note: "paired on the 1 examples both hold; the candidate has 1 more, the baseline 0 more"},
+			ids: []string{"a"},
+			note: "paired on the ids both files hold (1); the candidate has 1 more, " +
+				"the baseline 0 more"},
 		{name: "labels differ", base: "a,1,0.9\n", head: "a,0,0.8\n",
 			err: `id "a" has label 0 on line 2 but 1 in the baseline (line 2)`},
 		{name: "nothing in common", base: "a,1,0.9\n", head: "z,1,0.8\n",

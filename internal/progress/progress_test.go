@@ -19,7 +19,8 @@ func TestGroups(t *testing.T) {
 		{
 			"plain",
 			Plain,
-			"▶ train the model\nepoch 1\n✓ train: ran in 2.5s\n– evaluate: skipped, up to date\n",
+			"▶ train the model\nepoch 1\n✓ train: ran in 2.5s\n" +
+				"– evaluate: skipped, up to date\n",
 		},
 		{"github", GitHub, "::group::train the model\nepoch 1\n::endgroup::\n" +
 			"✓ train: ran in 2.5s\n– evaluate: skipped, up to date\n"},

@@ -67,7 +67,8 @@ func TestConcurrentRestores(t *testing.T) {
 	key := strings.Repeat("cd", 32)
 	outs := []cache.RunOut{{Path: "features", Info: dirInfo}}
 	for i, sum := range sums {
-		outs = append(outs, cache.RunOut{Path: "f" + string(rune('a'+i%26)), Info: digest.Info{MD5: sum}})
+		path := "f" + string(rune('a'+i%26))
+		outs = append(outs, cache.RunOut{Path: path, Info: digest.Info{MD5: sum}})
 	}
 	require.NoError(t, c.SaveRun(key, &cache.Run{Stage: "train", Outs: outs}))
 	require.NoError(t, r.Push(t.Context(), c, append(sums, dirInfo.MD5)))

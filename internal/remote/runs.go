@@ -39,10 +39,10 @@ func (r *Remote) PushRun(ctx context.Context, c *cache.Cache, key string) error 
 
 	obj := r.runKey(key)
 	return r.retry(ctx, "pushing run "+key[:12], func() error {
-		if _, err := r.client.StatObject(ctx, r.bucket, obj, minio.StatObjectOptions{}); err == nil {
-			return nil
-		} else if !isNotFound(err) {
+		if ok, err := r.exists(ctx, obj); err != nil {
 			return fmt.Errorf("pushing run-cache entry %s: %w", key[:12], err)
+		} else if ok {
+			return nil
 		}
 		_, err := r.client.PutObject(ctx, r.bucket, obj, bytes.NewReader(data),
 			int64(len(data)), minio.PutObjectOptions{ContentType: "application/json"})

@@ -98,11 +98,11 @@ func (r *Remote) upload(ctx context.Context, c *cache.Cache, sum string) error {
 	key := r.objectKey(sum)
 
 	return r.retry(ctx, "pushing "+sum, func() error {
-		if _, err := r.client.StatObject(ctx, r.bucket, key, minio.StatObjectOptions{}); err == nil {
+		if ok, err := r.exists(ctx, key); err != nil {
+			return fmt.Errorf("pushing %s: %w", sum, err)
+		} else if ok {
 			r.stats.present.Add(1)
 			return nil
-		} else if !isNotFound(err) {
-			return fmt.Errorf("pushing %s: %w", sum, err)
 		}
 		_, err := r.client.FPutObject(ctx, r.bucket, key, src, minio.PutObjectOptions{
 			ContentType: "application/octet-stream",
@@ -183,6 +183,19 @@ func (r *Remote) download(ctx context.Context, c *cache.Cache, sum string) error
 	})
 }
 
+// exists reports whether the bucket holds an object at key.
+func (r *Remote) exists(ctx context.Context, key string) (bool, error) {
+	_, err := r.client.StatObject(ctx, r.bucket, key, minio.StatObjectOptions{})
+	switch {
+	case err == nil:
+		return true, nil
+	case isNotFound(err):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
 // rangeSize is the length of the ranged GetObject requests that download
 // a large object: short enough that the ranges arrive almost in order, so
 // that hashing them keeps up with the download, and long enough that the
@@ -235,9 +248,10 @@ func (r *Remote) fetch(ctx context.Context, key, dst, want string) (int64, error
 }
 
 // fetchRanges downloads the size bytes of the object at key into f with
-// parallel ranged GetObject requests, and feeds them to h in order, each
-// range as soon as it and those before it are in f; reading it back then
-// finds it in the page cache.
+// parallel ranged GetObject requests, and feeds them to h in order. Each
+// range is read into memory, written to f and hashed from memory, so that
+// the file is never read back; a few ranges more than there are workers
+// wait in memory for those before them.
 func (r *Remote) fetchRanges(ctx context.Context, key string, size int64, f *os.File,
 	h io.Writer) error {
 	var wg sync.WaitGroup
@@ -246,9 +260,15 @@ func (r *Remote) fetchRanges(ctx context.Context, key string, size int64, f *os.
 	defer cancel(nil)
 
 	count := int((size + rangeSize - 1) / rangeSize)
-	arrived := make([]chan struct{}, count)
+	arrived := make([]chan []byte, count)
 	for i := range arrived {
-		arrived[i] = make(chan struct{})
+		arrived[i] = make(chan []byte, 1)
+	}
+	// A worker takes a buffer before it takes a range, so that the range
+	// the hasher waits for always has one.
+	free := make(chan []byte, min(count, rangeWorkers+2))
+	for range cap(free) {
+		free <- make([]byte, rangeSize)
 	}
 
 	next := make(chan int)
@@ -264,44 +284,66 @@ func (r *Remote) fetchRanges(ctx context.Context, key string, size int64, f *os.
 	})
 	for range min(rangeWorkers, count) {
 		wg.Go(func() {
-			buf := make([]byte, copyBufferSize)
-			for i := range next {
-				if err := r.fetchRange(ctx, key, f, int64(i)*rangeSize, size, buf); err != nil {
+			for {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-ctx.Done():
+					return
+				}
+				i, ok := <-next
+				if !ok {
+					return
+				}
+				part, err := r.fetchRange(ctx, key, f, int64(i)*rangeSize, size, buf)
+				if err != nil {
 					cancel(err)
 					return
 				}
-				close(arrived[i])
+				arrived[i] <- part
 			}
 		})
 	}
 
-	buf := make([]byte, copyBufferSize)
 	for i := range count {
+		var part []byte
 		select {
-		case <-arrived[i]:
+		case part = <-arrived[i]:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		off := int64(i) * rangeSize
-		part := io.NewSectionReader(f, off, min(rangeSize, size-off))
-		if _, err := io.CopyBuffer(h, part, buf); err != nil {
+		if _, err := h.Write(part); err != nil {
 			cancel(err)
-			return fmt.Errorf("reading back the download: %w", err)
+			return err
 		}
+		free <- part[:cap(part)]
 	}
 	return nil
 }
 
-// fetchRange writes the range at off of the object at key, of size bytes,
-// to the same offset in f.
+// fetchRange reads the range at off of the object at key, of size bytes,
+// into buf, writes it to the same offset in f and returns it.
 func (r *Remote) fetchRange(ctx context.Context, key string, f *os.File, off, size int64,
-	buf []byte) error {
+	buf []byte) ([]byte, error) {
 	n := min(rangeSize, size-off)
 	opts := minio.GetObjectOptions{}
 	if err := opts.SetRange(off, off+n-1); err != nil {
-		return err
+		return nil, err
 	}
-	return r.copyObject(ctx, key, opts, n, io.NewOffsetWriter(f, off), buf)
+	body, _, _, err := minio.Core{Client: r.client}.GetObject(ctx, r.bucket, key, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+
+	part := buf[:n]
+	if got, err := io.ReadFull(body, part); err != nil {
+		return nil, fmt.Errorf("the server sent %d bytes of %d: %w", got, n, err)
+	}
+	if _, err := f.WriteAt(part, off); err != nil {
+		return nil, err
+	}
+	return part, nil
 }
 
 // copyObject copies the n bytes GetObject with opts returns to w.

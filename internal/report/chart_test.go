@@ -163,7 +163,8 @@ func TestExamplePlots(t *testing.T) {
 
 	page, err := Render(HTMLPage, d, Options{MaxPoints: 150})
 	require.NoError(t, err)
-	for _, m := range regexp.MustCompile(`points="([^"]*)"`).FindAllStringSubmatch(string(page), -1) {
+	points := regexp.MustCompile(`points="([^"]*)"`)
+	for _, m := range points.FindAllStringSubmatch(string(page), -1) {
 		assert.LessOrEqual(t, len(strings.Fields(m[1])), 150)
 	}
 }

@@ -140,9 +140,10 @@ func fullData() *Data {
 			Message: "On merge.", Next: "production needs 1 green staging run and a " +
 				"maintainer's /mlci promote churn production."},
 		Links: Links{
-			RunURL:      "https://github.com/acme/churn/actions/runs/42",
-			ReportURL:   "https://github.com/acme/churn/actions/runs/42#artifacts",
-			BaselineURL: "https://github.com/acme/churn/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+			RunURL:    "https://github.com/acme/churn/actions/runs/42",
+			ReportURL: "https://github.com/acme/churn/actions/runs/42#artifacts",
+			BaselineURL: "https://github.com/acme/churn/commit/" +
+				"9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
 		},
 	}
 }

@@ -244,8 +244,9 @@ func (sp *spec) readOffline(root string, m *config.Model) error {
 		return exit.With(exit.Failed, fmt.Errorf("reading the offline predictions: %w", err))
 	}
 	if sp.rows[0].id == "" {
-		sp.note = fmt.Sprintf("answers not compared with offline predictions: %s has no id "+
-			"column (%s) to find each row's prediction by", sp.serve.Rows, strings.Join(idKeys, ", "))
+		sp.note = fmt.Sprintf("answers not compared with offline predictions: %s has no "+
+			"id column (%s) to find each row's prediction by", sp.serve.Rows,
+			strings.Join(idKeys, ", "))
 		return nil
 	}
 	sp.predictionsFile = m.Predictions

@@ -89,7 +89,8 @@ func TestParseErrors(t *testing.T) {
 		{"stages not a mapping", "schema: '2.0'\nstages:\n- a\n", "dvc.lock:3: expected stages:"},
 		{"bad size", "schema: '2.0'\nstages:\n  a:\n    cmd: x\n    deps:\n    - path: p\n" +
 			"      size: big\n", "dvc.lock:7: expected size: to be a whole number"},
-		{"entry without path", "schema: '2.0'\nstages:\n  a:\n    cmd: x\n    outs:\n    - md5: x\n",
+		{"entry without path",
+			"schema: '2.0'\nstages:\n  a:\n    cmd: x\n    outs:\n    - md5: x\n",
 			"dvc.lock:6: expected a path:"},
 		{"not YAML", "schema: [\n", "parsing dvc.lock"},
 	}

@@ -316,7 +316,8 @@ func (s *actionSchema) validate(n *yaml.Node, def, at string) error {
 		return s.mapping(n, d, at)
 	case n.Kind == yaml.SequenceNode && d.Sequence != nil:
 		for i, item := range n.Content {
-			if err := s.validate(item, d.Sequence.ItemType, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+			path := fmt.Sprintf("%s[%d]", at, i)
+			if err := s.validate(item, d.Sequence.ItemType, path); err != nil {
 				return err
 			}
 		}

@@ -64,7 +64,8 @@ func TestEvent(t *testing.T) {
 			m["before"] = "6113728f27ae82c7b1a177c8d03f9e96e0adf245"
 		}, platform.Event{
 			Kind: platform.Push, Base: "6113728f27ae82c7b1a177c8d03f9e96e0adf245",
-			Head: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", HeadRef: "master", DefaultBranch: "master",
+			Head:    "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+			HeadRef: "master", DefaultBranch: "master",
 		}},
 		{"comment on an issue", "issue_comment", "issue_comment.created.json", nil, platform.Event{
 			Kind: platform.Comment, Number: 1, DefaultBranch: "master",
@@ -85,7 +86,8 @@ func TestEvent(t *testing.T) {
 			}},
 		{"workflow_run with its pull request", "workflow_run",
 			"workflow_run.completed.pull_requests.json",
-			func(m map[string]any) { obj(m, "workflow_run")["event"] = "pull_request" }, platform.Event{
+			func(m map[string]any) { obj(m, "workflow_run")["event"] = "pull_request" },
+			platform.Event{
 				Kind: platform.PullRequest, Number: 2, Base: prBase, BaseRef: "master",
 				Head: "3484a3fb816e0859fd6e1cea078d76385ff50625", HeadRef: "master",
 				DefaultBranch: "master",
@@ -95,7 +97,8 @@ func TestEvent(t *testing.T) {
 			HeadRef: "2/merge", DefaultBranch: "main",
 		}},
 		{"schedule", "schedule", "", nil, platform.Event{
-			Kind: platform.Schedule, Head: "1111111111111111111111111111111111111111", HeadRef: "2/merge",
+			Kind: platform.Schedule, Head: "1111111111111111111111111111111111111111",
+			HeadRef: "2/merge",
 		}},
 	}
 	for _, tt := range tests {

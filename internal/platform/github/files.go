@@ -29,7 +29,9 @@ func (c *Client) ChangedFiles(ctx context.Context,
 		}
 		for _, f := range page {
 			files = append(files, platform.ChangedFile{
-				Path: f.GetFilename(), OldPath: f.GetPreviousFilename(), Status: fileStatus(f.GetStatus()),
+				Path:    f.GetFilename(),
+				OldPath: f.GetPreviousFilename(),
+				Status:  fileStatus(f.GetStatus()),
 			})
 		}
 		if resp.NextPage == 0 {

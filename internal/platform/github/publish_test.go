@@ -367,7 +367,8 @@ func TestMarkerOf(t *testing.T) {
 		want string
 	}{
 		{"the report's own", platform.Report{Key: "x y",
-			Markdown: quoted + "report\n<!-- mlci:report key=x_y -->\n"}, "<!-- mlci:report key=x_y -->"},
+			Markdown: quoted + "report\n<!-- mlci:report key=x_y -->\n"},
+			"<!-- mlci:report key=x_y -->"},
 		{"made from the key", platform.Report{Key: "pr/a b--c>", Markdown: "report"},
 			"<!-- mlci:report key=pr/a_b-c_ -->"},
 		{"no key", platform.Report{}, "<!-- mlci:report key=default -->"},
@@ -400,7 +401,9 @@ func TestOutsideBasePath(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	var caught []string
-	f.fail = func(format string, args ...any) { caught = append(caught, fmt.Sprintf(format, args...)) }
+	f.fail = func(format string, args ...any) {
+		caught = append(caught, fmt.Sprintf(format, args...))
+	}
 
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet,
 		f.srv.URL+"/repos/Codertocat/Hello-World/pulls/2", nil)

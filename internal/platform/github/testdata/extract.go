@@ -112,7 +112,8 @@ func extractActionSchema(npm string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join("action", "action-v1.0.min.json"), data, 0o644); err != nil {
+	out := filepath.Join("action", "action-v1.0.min.json")
+	if err := os.WriteFile(out, data, 0o644); err != nil {
 		return err
 	}
 	note := fmt.Sprintf("action-v1.0.min.json copied unmodified from @actions/workflow-parser %s "+
