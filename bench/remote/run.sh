@@ -4,7 +4,7 @@
 # small files, then one big file. Everything lives under a temporary folder
 # removed at the end.
 #   MLCI=bin/mlci bash bench/remote/run.sh
-# Sizes can be lowered for a quick look: FILES=200 BIG_MIB=128.
+# Sizes can be lowered for a quick look: FILES=200 BIG_MIB=128 RUNS=1.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +12,7 @@ repo=$(cd "$here/../.." && pwd)
 MLCI=${MLCI:-$repo/bin/mlci}
 FILES=${FILES:-1000}
 BIG_MIB=${BIG_MIB:-1024}
+RUNS=${RUNS:-5}
 ADDR=${ADDR:-127.0.0.1:7079}
 work=$(mktemp -d /tmp/mlci-bench-remote.XXXXXX)
 trap '"$repo/scripts/versitygw.sh" stop "$work/s3"; rm -rf "$work"' EXIT
@@ -46,26 +47,52 @@ project() {
 	printf 'stages:\n  copy:\n    cmd: cp -r %s data\n    outs:\n    - data\n' "$work/$1" \
 		>"$dir/dvc.yaml"
 	"$MLCI" -C "$dir" run >/dev/null 2>&1
-	printf 'remote:\n  url: s3://mlci-%s/cache\n' "$1" >"$dir/mlci.yaml"
-	printf 'pipeline: dvc.yaml\n' >>"$dir/mlci.yaml"
-	mkdir -p "$work/s3/data/mlci-$1" "$work/s3/data/aws-$1"
 	echo "$dir"
 }
 
-# compare NAME: pushes and pulls $work/NAME with both tools.
+# median VALUES...: the median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# compare NAME: pushes and pulls $work/NAME with both tools, $RUNS times
+# into fresh buckets, taking turns at going first (the page cache and the
+# disk's write-back favour whoever runs second), and prints the medians.
 compare() {
-	local name=$1 dir t_mlci_push t_aws_push t_mlci_pull t_aws_pull
+	local name=$1 dir i aws_push=() mlci_push=() aws_pull=() mlci_pull=()
 	dir=$(project "$name")
-	t_aws_push=$(seconds aws_s3 sync "$work/$name" "s3://aws-$name/files")
-	t_mlci_push=$(seconds "$MLCI" -C "$dir" push)
-	rm -rf "$dir/.mlci/cache" "$dir/data"
-	t_aws_pull=$(seconds aws_s3 sync "s3://aws-$name/files" "$work/$name-aws-pulled")
-	t_mlci_pull=$(seconds "$MLCI" -C "$dir" pull)
-	diff -r "$work/$name" "$dir/data" >/dev/null || { echo "pulled files differ" >&2; exit 1; }
-	echo "$name push: aws s3 sync $(fmt "$t_aws_push") s, mlci push $(fmt "$t_mlci_push") s" \
-		"($(fmt "$(echo "$t_aws_push / $t_mlci_push" | bc -l)")x)"
-	echo "$name pull: aws s3 sync $(fmt "$t_aws_pull") s, mlci pull $(fmt "$t_mlci_pull") s" \
-		"($(fmt "$(echo "$t_aws_pull / $t_mlci_pull" | bc -l)")x)"
+	for i in $(seq "$RUNS"); do
+		mkdir -p "$work/s3/data/mlci-$name-$i" "$work/s3/data/aws-$name-$i"
+		printf 'remote:\n  url: s3://mlci-%s-%s/cache\npipeline: dvc.yaml\n' "$name" "$i" \
+			>"$dir/mlci.yaml"
+		if ((i % 2)); then
+			aws_push+=("$(seconds aws_s3 sync "$work/$name" "s3://aws-$name-$i/files")")
+			mlci_push+=("$(seconds "$MLCI" -C "$dir" push)")
+		else
+			mlci_push+=("$(seconds "$MLCI" -C "$dir" push)")
+			aws_push+=("$(seconds aws_s3 sync "$work/$name" "s3://aws-$name-$i/files")")
+		fi
+	done
+	for i in $(seq "$RUNS"); do
+		printf 'remote:\n  url: s3://mlci-%s-%s/cache\npipeline: dvc.yaml\n' "$name" "$i" \
+			>"$dir/mlci.yaml"
+		rm -rf "$dir/.mlci/cache" "$dir/data" "$work/$name-aws-pulled"
+		if ((i % 2)); then
+			aws_pull+=("$(seconds aws_s3 sync "s3://aws-$name-$i/files" "$work/$name-aws-pulled")")
+			mlci_pull+=("$(seconds "$MLCI" -C "$dir" pull)")
+		else
+			mlci_pull+=("$(seconds "$MLCI" -C "$dir" pull)")
+			aws_pull+=("$(seconds aws_s3 sync "s3://aws-$name-$i/files" "$work/$name-aws-pulled")")
+		fi
+		diff -r "$work/$name" "$dir/data" >/dev/null || { echo "pulled files differ" >&2; exit 1; }
+	done
+	rm -rf "$work/$name-aws-pulled"
+	report "$name push" "$(median "${aws_push[@]}")" "$(median "${mlci_push[@]}")"
+	report "$name pull" "$(median "${aws_pull[@]}")" "$(median "${mlci_pull[@]}")"
+}
+
+# report WHAT AWS MLCI: one line of figures.
+report() {
+	echo "$1: aws s3 sync $(fmt "$2") s, mlci $(fmt "$3") s ($(fmt "$(echo "$2 / $3" | bc -l)")x)," \
+		"median of $RUNS"
 }
 
 echo "machine: $(nproc) CPUs, $(uname -sr), $(aws --version 2>&1 | cut -d' ' -f1)," \
