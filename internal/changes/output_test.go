@@ -3,31 +3,14 @@ package changes_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mlci-dev/mlci/internal/changes"
+	"github.com/mlci-dev/mlci/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
-
-// golden compares got with testdata/NAME, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run the test with -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
-}
 
 func sampleResult() *changes.Result {
 	return &changes.Result{
@@ -69,19 +52,19 @@ func TestWriteText(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	require.NoError(t, sampleResult().WriteText(&buf))
-	golden(t, "text.golden", buf.Bytes())
+	golden.Assert(t, "text.golden", buf.Bytes())
 
 	buf.Reset()
 	empty := &changes.Result{Head: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", Source: "git"}
 	require.NoError(t, empty.WriteText(&buf))
-	golden(t, "text-empty.golden", buf.Bytes())
+	golden.Assert(t, "text-empty.golden", buf.Bytes())
 }
 
 func TestResultJSON(t *testing.T) {
 	t.Parallel()
 	got, err := json.MarshalIndent(sampleResult(), "", "  ")
 	require.NoError(t, err)
-	golden(t, "result.json.golden", append(got, '\n'))
+	golden.Assert(t, "result.json.golden", append(got, '\n'))
 }
 
 func TestOutputs(t *testing.T) {

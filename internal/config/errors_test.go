@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/golden"
 )
 
 const okStage = `stages:
@@ -234,7 +235,7 @@ tests:
 			assert.Equal(t, exit.Usage, exit.Code(err))
 			var cerr *Error
 			assert.True(t, errors.As(err, &cerr), "the error holds an *Error")
-			golden(t, "errors", c.name, err.Error()+"\n")
+			golden.Assert(t, "errors/"+c.name+".golden", []byte(err.Error()+"\n"))
 		})
 	}
 }

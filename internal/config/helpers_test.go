@@ -1,15 +1,12 @@
 package config
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // writeRepo writes files (path → content) into a new temporary directory
 // and returns it.
@@ -22,21 +19,6 @@ func writeRepo(t testing.TB, files map[string]string) string {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	}
 	return root
-}
-
-// golden compares got with testdata/<dir>/<name>.golden, rewriting the file
-// under -update.
-func golden(t *testing.T, dir, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", dir, name+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden file; run go test -update")
-	require.Equal(t, string(want), got)
 }
 
 // stageNames returns the names of the stages in order.

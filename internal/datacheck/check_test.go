@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/golden"
 )
 
 // writeFiles writes name → content under dir.
@@ -150,7 +151,7 @@ func TestCheckReportsAsTextAndJSON(t *testing.T) {
 
 	var text bytes.Buffer
 	require.NoError(t, WriteText(&text, r))
-	golden(t, "check.txt", text.Bytes())
+	golden.Assert(t, "check.txt", text.Bytes())
 
 	data, err := json.Marshal(r)
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package datacheck
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,21 +13,9 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/NAME, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
-}
 
 const customersCSV = `id,age,income,plan,churned,note
 1,34,52000.5,basic,0,
@@ -70,7 +57,7 @@ func TestProfileCSV(t *testing.T) {
 
 	var buf bytes.Buffer
 	require.NoError(t, p.WriteJSON(&buf))
-	golden(t, "customers.profile.json", buf.Bytes())
+	golden.Assert(t, "customers.profile.json", buf.Bytes())
 }
 
 func TestProfileFormatsAgree(t *testing.T) {

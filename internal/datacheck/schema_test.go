@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/golden"
 )
 
 func profileText(t *testing.T, csv string) *Profile {
@@ -26,7 +28,7 @@ func TestInferSchema(t *testing.T) {
 	s := InferSchema(p)
 	var buf bytes.Buffer
 	require.NoError(t, s.WriteYAML(&buf, "customers, for review"))
-	golden(t, "customers.schema.yaml", buf.Bytes())
+	golden.Assert(t, "customers.schema.yaml", buf.Bytes())
 
 	back, err := ParseSchema(buf.Bytes())
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package gate
 import (
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,22 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/golden"
 	"github.com/mlci-dev/mlci/internal/metrics"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
-}
 
 // sampleVerdict has a passing, a failing, a warning and a skipped gate.
 func sampleVerdict(t *testing.T) *Verdict {
@@ -58,20 +44,20 @@ func TestVerdictFiles(t *testing.T) {
 
 	data, err := v.JSON()
 	require.NoError(t, err)
-	golden(t, "verdict.json", data)
+	golden.Assert(t, "verdict.json", data)
 	var back map[string]any
 	require.NoError(t, json.Unmarshal(data, &back))
 
 	junit, err := v.JUnit()
 	require.NoError(t, err)
-	golden(t, "gates.xml", junit)
+	golden.Assert(t, "gates.xml", junit)
 	var doc junitSuites
 	require.NoError(t, xml.Unmarshal(junit, &doc))
 	assert.Equal(t, 5, doc.Tests)
 
 	var text strings.Builder
 	require.NoError(t, v.WriteText(&text))
-	golden(t, "verdict.txt", []byte(text.String()))
+	golden.Assert(t, "verdict.txt", []byte(text.String()))
 }
 
 func TestVerdictWrite(t *testing.T) {

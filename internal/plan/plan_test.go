@@ -3,9 +3,7 @@ package plan_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,23 +13,9 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/exit"
+	"github.com/mlci-dev/mlci/internal/golden"
 	"github.com/mlci-dev/mlci/internal/plan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// golden compares got with testdata/NAME, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got))
-}
 
 // example loads the bundled example project, with train on a GPU runner.
 func example(t *testing.T) *config.Config {
@@ -81,7 +65,7 @@ func TestExamplePlanFormats(t *testing.T) {
 	var gh bytes.Buffer
 	require.NoError(t, p.WriteGitHubMatrix(&gh, []string{"ubuntu-latest"}))
 	assert.Equal(t, 1, bytes.Count(gh.Bytes(), []byte("\n")), "one line for $GITHUB_OUTPUT")
-	golden(t, "example.github-matrix.json", gh.Bytes())
+	golden.Assert(t, "example.github-matrix.json", gh.Bytes())
 	var m plan.Matrix
 	require.NoError(t, json.Unmarshal(gh.Bytes(), &m))
 	assert.Equal(t, 4, m.Depth)
@@ -91,7 +75,7 @@ func TestExamplePlanFormats(t *testing.T) {
 	var gl bytes.Buffer
 	require.NoError(t, p.WriteGitLab(&gl, plan.GitLabOptions{Args: []string{"--config",
 		"ci/mlci.yaml"}}))
-	golden(t, "example.gitlab-ci.yml", gl.Bytes())
+	golden.Assert(t, "example.gitlab-ci.yml", gl.Bytes())
 	var doc map[string]any
 	require.NoError(t, yaml.Unmarshal(gl.Bytes(), &doc))
 	train := doc[plan.JobName("train")].(map[string]any)

@@ -2,9 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,9 +10,8 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/git/gittest"
+	"github.com/mlci-dev/mlci/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // gtoShow is what `gto show` prints for a model, in its JSON form: the
 // latest version and the version each stage holds.
@@ -192,17 +188,5 @@ func TestWriteTextGolden(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, WriteText(&out, reg.Models, map[string][]string{
 		"churn": {"staging", "production"}}))
-	golden(t, "text.golden", out.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got))
+	golden.Assert(t, "text.golden", out.Bytes())
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,23 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./internal/report -update")
-	assert.Equal(t, string(want), string(got), "golden file %s; run with -update if intended", path)
-}
 
 // goldenCases are the reports under golden test, with the formats each is
 // checked in (the huge one only where a limit applies, to keep files small).
@@ -65,7 +50,7 @@ func TestRenderGolden(t *testing.T) {
 				t.Parallel()
 				got, err := Render(format, tc.data(), tc.opts)
 				require.NoError(t, err)
-				golden(t, tc.name+extension(format), got)
+				golden.Assert(t, "golden/"+tc.name+extension(format), got)
 
 				again, err := Render(format, tc.data(), tc.opts)
 				require.NoError(t, err)

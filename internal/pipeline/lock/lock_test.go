@@ -3,7 +3,6 @@ package lock_test
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mlci-dev/mlci/internal/golden"
 	"github.com/mlci-dev/mlci/internal/pipeline/lock"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // testdata/dvc3.lock is what DVC 3 writes for a small pipeline: its lock
 // dictionaries dumped by ruamel.yaml with DVC's settings.
@@ -65,13 +63,7 @@ func TestWriteNew(t *testing.T) {
 	f.Set("train", s)
 
 	got := string(f.Marshal())
-	path := filepath.Join("testdata", "new.lock")
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), got)
+	golden.Assert(t, "new.lock", []byte(got))
 
 	back, err := lock.Parse("new.lock", []byte(got))
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,21 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got))
-}
 
 func TestWriteDotenv(t *testing.T) {
 	t.Parallel()
@@ -109,7 +96,7 @@ func TestWriteMetrics(t *testing.T) {
 
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
-	golden(t, "metrics.golden.txt", got)
+	golden.Assert(t, "metrics.golden.txt", got)
 }
 
 func TestSanitizeMetricName(t *testing.T) {
