@@ -127,18 +127,6 @@ func platformReport(name string, d *report.Data, opts report.Options) (*platform
 		Title:    report.Title(d),
 		Markdown: string(md),
 		Summary:  string(sum),
-		State:    verdictState(d.Verdict.State),
+		State:    report.PlatformState(d.Verdict.State),
 	}, nil
-}
-
-// verdictState maps the report's verdict to the state a platform shows.
-func verdictState(verdict string) platform.State {
-	switch verdict {
-	case report.Passed:
-		return platform.Success
-	case report.Nothing:
-		return platform.Neutral
-	default:
-		return platform.Failure
-	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mlci-dev/mlci/internal/metrics"
-	"github.com/mlci-dev/mlci/internal/params"
 	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/record"
@@ -58,6 +57,10 @@ func (s *state) record(ctx context.Context) (*record.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the metrics to record: %w", err)
 	}
+	params, err := s.cfg.ParamValues()
+	if err != nil {
+		s.opts.Log.Warn("the run record leaves out params it cannot read", "err", err)
+	}
 
 	r := &record.Record{
 		Commit: s.changes.Head,
@@ -65,7 +68,7 @@ func (s *state) record(ctx context.Context) (*record.Record, error) {
 		Time:   time.Now().UTC(),
 		RunURL: s.event.RunURL,
 		Models: map[string]record.ModelRecord{},
-		Params: s.flatParams(),
+		Params: params,
 		Data:   map[string]string{},
 	}
 	if s.verdict != nil {
@@ -92,32 +95,6 @@ func (s *state) record(ctx context.Context) (*record.Record, error) {
 	}
 	r.DataProfiles = s.profiles()
 	return r, nil
-}
-
-// flatParams are the params files' values by dotted key, prefixed with the
-// file when it is not params.yaml.
-func (s *state) flatParams() map[string]any {
-	out := map[string]any{}
-	seen := map[string]bool{}
-	for _, st := range s.cfg.Stages {
-		for _, ref := range st.Params {
-			if seen[ref.File] {
-				continue
-			}
-			seen[ref.File] = true
-			m, err := params.Load(filepath.Join(s.cfg.Root, ref.File))
-			if err != nil {
-				continue
-			}
-			for k, v := range params.Flatten(m) {
-				if ref.File != params.DefaultFile {
-					k = ref.File + ":" + k
-				}
-				out[k] = v
-			}
-		}
-	}
-	return out
 }
 
 // profiles are the data sets' profiles, kept so a later run can compare

@@ -135,7 +135,7 @@ func (publish) run(ctx context.Context, s *state) error {
 		Title:       report.Title(s.view),
 		Markdown:    string(md),
 		Summary:     string(summary),
-		State:       platformState(s.view.Verdict.State),
+		State:       report.PlatformState(s.view.Verdict.State),
 		Annotations: s.annotations(),
 		Files:       s.files,
 	}
@@ -199,18 +199,6 @@ func (s *state) artefacts(ctx context.Context) (platform.ArtefactSet, error) {
 		}
 	}
 	return set, nil
-}
-
-// platformState maps the report's verdict to a platform state.
-func platformState(verdict string) platform.State {
-	switch verdict {
-	case report.Passed:
-		return platform.Success
-	case report.Nothing:
-		return platform.Neutral
-	default:
-		return platform.Failure
-	}
 }
 
 // annotations point at the mlci.yaml lines of failing gates.

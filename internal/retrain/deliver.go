@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mlci-dev/mlci/internal/params"
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/record"
 	"github.com/mlci-dev/mlci/internal/report"
@@ -91,7 +90,7 @@ func (s *state) record() (*record.Record, error) {
 	if r.Data, err = hashWorkTree(s.opts.Root, deps); err != nil {
 		return nil, err
 	}
-	r.Params, err = s.params()
+	r.Params, err = s.cfg.ParamValues()
 	if err != nil {
 		return nil, err
 	}
@@ -103,33 +102,6 @@ func (s *state) record() (*record.Record, error) {
 	}
 	r.DataProfiles = s.profiles()
 	return r, nil
-}
-
-// params are the values of the params files the stages read, by dotted
-// key, prefixed with the file when it is not params.yaml, as the pull
-// request's run records have them.
-func (s *state) params() (map[string]any, error) {
-	out := map[string]any{}
-	seen := map[string]bool{}
-	for _, st := range s.cfg.Stages {
-		for _, ref := range st.Params {
-			if seen[ref.File] {
-				continue
-			}
-			seen[ref.File] = true
-			m, err := params.Load(filepath.Join(s.cfg.Root, ref.File))
-			if err != nil {
-				return nil, err
-			}
-			for k, v := range params.Flatten(m) {
-				if ref.File != params.DefaultFile {
-					k = ref.File + ":" + k
-				}
-				out[k] = v
-			}
-		}
-	}
-	return out, nil
 }
 
 // profiles are the checked data sets' profiles as JSON, for the next
@@ -228,20 +200,9 @@ func (s *state) publish(ctx context.Context, ev *platform.Event) error {
 		Title:    report.Title(s.out.Report),
 		Markdown: string(md),
 		Summary:  string(summary),
-		State:    platformState(s.out.Report.Verdict.State),
+		State:    report.PlatformState(s.out.Report.Verdict.State),
 		Files:    s.out.Files,
 	})
-}
-
-func platformState(verdict string) platform.State {
-	switch verdict {
-	case report.Passed:
-		return platform.Success
-	case report.Nothing:
-		return platform.Neutral
-	default:
-		return platform.Failure
-	}
 }
 
 // setOutputs fills the outputs for later CI steps.
