@@ -100,6 +100,76 @@ func TestCIGitLabJobTokenOnly(t *testing.T) {
 	assertGitLabReports(t, dir, "neutral", 0)
 }
 
+// TestCIGitLabMergePromotes runs `mlci ci` twice in the branch pipeline a
+// merge starts on the default branch: the model is promoted to staging
+// once, which shows as one deployment and as one note on the merged merge
+// request, however often the pipeline runs.
+func TestCIGitLabMergePromotes(t *testing.T) {
+	t.Parallel()
+	dir, base, head := mergeRequestRepo(t, "params.yaml",
+		"threshold: 0.5", "threshold: 0.45")
+	for _, args := range [][]string{
+		{"checkout", "-q", "main"},
+		{"merge", "-q", "--no-ff", "-m", "Merge branch 'tune-threshold' into 'main'",
+			"tune-threshold"},
+	} {
+		cmd := exec.CommandContext(t.Context(), "git", args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	merge := gitRev(t, dir)
+
+	api := gitlabtest.New(t, gitlabtest.Options{Project: glProject, Token: glToken})
+	api.AddMergeRequest(glMR, "merged", head, merge)
+	api.AddMergeRequest(glMR+1, "opened", merge, "") // based on main after the merge
+	env := gitLabEnv(api, base, merge)
+	for _, k := range []string{"CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+		"CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+		"CI_MERGE_REQUEST_PROJECT_ID", "CI_MERGE_REQUEST_SOURCE_PROJECT_ID",
+		"CI_MERGE_REQUEST_PROJECT_URL"} {
+		delete(env, k)
+	}
+	env["CI_PIPELINE_SOURCE"], env["CI_COMMIT_BEFORE_SHA"] = "push", base
+	env["CI_COMMIT_REF_NAME"], env["CI_COMMIT_BRANCH"] = "main", "main"
+	env["CI_PROJECT_URL"], env["MLCI_GITLAB_TOKEN"] = glURL, glToken
+
+	for run := 1; run <= 2; run++ {
+		stdout, stderr, code := mlciEnv(t, env, "ci", "--repo", dir)
+		require.Equal(t, exit.OK, code, "run %d:\n%s", run, stderr)
+		assert.NotContains(t, stdout+stderr, glToken, "the token is never printed")
+	}
+
+	notes := api.Notes(glMR)
+	require.Len(t, notes, 1, "one note per promotion, however often mlci runs")
+	assert.Equal(t, gitlabtest.Username, notes[0].Author.Username)
+	assert.Contains(t, notes[0].Body, "<!-- mlci:promotion model=churn version=")
+	assert.Contains(t, notes[0].Body, " stage=staging -->")
+	assert.Contains(t, notes[0].Body, "was promoted to `staging`")
+	assert.Contains(t, notes[0].Body, "("+glURL+"/-/pipelines/5501)")
+	assert.Empty(t, api.Notes(glMR+1), "the open merge request is not told")
+	assert.Equal(t, 1, countWrites(api, "POST", "/notes"), "created once")
+
+	deployments := api.Deployments()
+	require.Len(t, deployments, 1, "staging, once")
+	assert.Equal(t, "staging", deployments[0].Environment.Name)
+	assert.Equal(t, merge, deployments[0].SHA)
+	assert.Equal(t, "main", deployments[0].Ref)
+
+	statuses := api.Statuses()
+	require.Len(t, statuses, 1)
+	assert.Equal(t, merge, statuses[0].SHA)
+
+	vars := readDotenv(t, filepath.Join(dir, gitlab.DotenvPath))
+	assert.LessOrEqual(t, len(vars), gitlab.MaxDotenvVars)
+	assert.Equal(t, "unchanged", vars["MLCI_OUTCOME"], "the second run finds it in staging")
+	assert.Equal(t, "churn", vars["MLCI_MODEL"])
+	assert.Regexp(t, `^v\d+\.\d+\.\d+$`, vars["MLCI_VERSION"])
+	assert.Contains(t, notes[0].Body, "`"+vars["MLCI_VERSION"]+"`")
+	assert.Equal(t, `["params"]`, vars["MLCI_CHANGED"])
+	assert.Equal(t, "success", vars["MLCI_STATE"])
+}
+
 // mergeRequestRepo makes the example project's repository with a branch
 // that changes one line of file, and returns it with the merge base and the
 // branch's head.

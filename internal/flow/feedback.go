@@ -12,7 +12,8 @@ import (
 
 // PromotionNotifier is a platform that reports a promotion back on the pull
 // request the promoted commit was merged from, so that the people who made
-// the change see where their model went. GitHub's platform has it.
+// the change see where their model went. GitHub's and GitLab's platforms
+// have it.
 type PromotionNotifier interface {
 	// MergedPullRequests returns the numbers of the merged pull requests
 	// that brought commit into the repository.

@@ -108,6 +108,7 @@ const (
 	routeCreateMR   = "POST /api/v4/projects/{pid}/merge_requests"
 	routeUpdateMR   = "PUT /api/v4/projects/{pid}/merge_requests/{iid}"
 	routeDiffs      = "GET /api/v4/projects/{pid}/merge_requests/{iid}/diffs"
+	routeCommitMRs  = "GET /api/v4/projects/{pid}/repository/commits/{sha}/merge_requests"
 )
 
 func (f *fake) routes() {
@@ -130,6 +131,7 @@ func (f *fake) routes() {
 	f.handle(routeCreateMR, f.createMR)
 	f.handle(routeUpdateMR, f.updateMR)
 	f.handle(routeDiffs, f.diffs)
+	f.handle(routeCommitMRs, f.commitMRs)
 	f.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("fake: unhandled %s %s", r.Method, r.URL.Path)
 		http.Error(w, `{"message":"404 Not Found"}`, http.StatusNotFound)
@@ -352,6 +354,33 @@ func (f *fake) createMR(w http.ResponseWriter, r *http.Request) {
 	mr["web_url"] = fmt.Sprintf("https://gitlab.example.com/g/p/-/merge_requests/%d", mr["iid"])
 	f.mrs = append(f.mrs, mr)
 	f.reply(w, http.StatusCreated, mr)
+}
+
+// addMR stores a merge request in the shape of client-go's fixture, with
+// its state, head commit and merge commit ("" for none).
+func (f *fake) addMR(iid int, state, head, merge string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	mr := fixture(f.t, "get_merge_request.json").(map[string]any)
+	mr["iid"], mr["state"], mr["sha"] = iid, state, head
+	mr["merge_commit_sha"] = nil
+	if merge != "" {
+		mr["merge_commit_sha"] = merge
+	}
+	f.mrs = append(f.mrs, mr)
+}
+
+// commitMRs answers with the merge requests GitLab relates to a commit:
+// those whose head or merge commit it is.
+func (f *fake) commitMRs(w http.ResponseWriter, r *http.Request) {
+	sha := r.PathValue("sha")
+	out := []map[string]any{}
+	for _, mr := range f.mrs {
+		if mr["sha"] == sha || mr["merge_commit_sha"] == sha {
+			out = append(out, mr)
+		}
+	}
+	f.reply(w, http.StatusOK, out)
 }
 
 func (f *fake) updateMR(w http.ResponseWriter, r *http.Request) {

@@ -55,22 +55,35 @@ func (c *Client) Publish(ctx context.Context, ev *platform.Event, r *platform.Re
 }
 
 // upsertNote keeps one note per report key on the merge request and returns
-// its URL. After a failed create it looks again before retrying, so that a
-// create GitLab carried out but answered with an error leaves no twin.
+// its URL.
 func (c *Client) upsertNote(ctx context.Context, iid int, r *platform.Report) (string, error) {
+	key := markerKey(r.Key)
+	ofKey := func(body string) bool { return findMarker(body) == key }
+	url, err := c.upsert(ctx, iid, ofKey, noteBody(r))
+	if err != nil {
+		return "", fmt.Errorf("posting the report note on merge request !%d: %w", iid, err)
+	}
+	return url, nil
+}
+
+// upsert updates the note of the token's user on merge request iid whose
+// body match accepts, or creates one, and returns its URL. After a failed
+// create it looks again before retrying, so that a create GitLab carried
+// out but answered with an error leaves no twin.
+func (c *Client) upsert(ctx context.Context, iid int, match func(string) bool,
+	body string) (string, error) {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
-	body := noteBody(r)
 
 	var err error
 	for attempt := range createAttempts {
 		if attempt > 0 {
 			if err := c.wait(ctx, c.opts.RetryWaitMin<<attempt); err != nil {
-				return "", fmt.Errorf("posting the report note: %w", err)
+				return "", err
 			}
 		}
 		var id int64
-		id, err = c.findNote(ctx, iid, r.Key)
+		id, err = c.findNote(ctx, iid, match)
 		if err != nil {
 			return "", err
 		}
@@ -83,16 +96,16 @@ func (c *Client) upsertNote(ctx context.Context, iid int, r *platform.Report) (s
 		if !transient(err) {
 			break
 		}
-		c.log.Warn("creating the report note failed; looking again before retrying",
+		c.log.Warn("creating the note failed; looking again before retrying",
 			"merge_request", iid, "err", err)
 	}
-	return "", fmt.Errorf("posting the report note on merge request !%d: %w", iid, err)
+	return "", err
 }
 
-// findNote returns the ID of the oldest note that carries the report key's
-// marker and was written by the token's user, reading every page of
+// findNote returns the ID of the oldest note by the token's user whose body
+// match accepts, reading every page of
 // GET /projects/:id/merge_requests/:iid/notes; 0 when there is none.
-func (c *Client) findNote(ctx context.Context, iid int, key string) (int64, error) {
+func (c *Client) findNote(ctx context.Context, iid int, match func(string) bool) (int64, error) {
 	self := c.username(ctx)
 	opt := &gl.ListMergeRequestNotesOptions{
 		ListOptions: gl.ListOptions{PerPage: 100, Page: 1},
@@ -106,7 +119,7 @@ func (c *Client) findNote(ctx context.Context, iid int, key string) (int64, erro
 			return 0, fmt.Errorf("listing the notes of merge request !%d: %w", iid, err)
 		}
 		for _, n := range notes {
-			if isReportNote(n, key, self) {
+			if isMine(n, self) && match(n.Body) {
 				return n.ID, nil
 			}
 		}
@@ -117,11 +130,10 @@ func (c *Client) findNote(ctx context.Context, iid int, key string) (int64, erro
 	}
 }
 
-// isReportNote reports whether n is the report note for key: a note by
-// a person (not GitLab's system notes), by self when self is known.
-func isReportNote(n *gl.Note, key, self string) bool {
-	return !n.System && findMarker(n.Body) == markerKey(key) &&
-		(self == "" || n.Author.Username == self)
+// isMine reports whether n may be one of mlci's notes: a note by a person
+// (not one of GitLab's system notes), by self when self is known.
+func isMine(n *gl.Note, self string) bool {
+	return !n.System && (self == "" || n.Author.Username == self)
 }
 
 // username returns the token's user (GET /user), or "" when GitLab does

@@ -80,8 +80,11 @@ func WriteDotenv(path string, vars map[string]string) error {
 
 // SetOutputs adds values to the dotenv report .mlci/reports/mlci.env, which
 // the templates hand to later jobs. Names become MLCI_ and the name in
-// capitals with every other character an underscore (model-version is
-// MLCI_MODEL_VERSION); line breaks in values become spaces.
+// capitals with every other character an underscore (artifact_md5 is
+// MLCI_ARTIFACT_MD5); line breaks in values become spaces. The per-class
+// booleans of change detection (code_changed, data_changed …) are left out:
+// GitLab passes at most 20 variables on, and MLCI_CHANGED lists the same
+// classes.
 func (c *Client) SetOutputs(values map[string]string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,6 +93,9 @@ func (c *Client) SetOutputs(values map[string]string) error {
 		next = map[string]string{}
 	}
 	for k, v := range values {
+		if strings.HasSuffix(k, "_changed") {
+			continue
+		}
 		next[OutputName(k)] = oneLine(v)
 	}
 	if err := WriteDotenv(c.path(DotenvPath), next); err != nil {

@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlci-dev/mlci/internal/changes"
+	"github.com/mlci-dev/mlci/internal/registry"
 )
 
 const templatesDir = "../../../templates/gitlab"
@@ -164,9 +169,22 @@ func TestTemplate(t *testing.T) {
 		Variables map[string]string `yaml:"variables"`
 	}
 	require.NoError(t, yaml.Unmarshal(data, &vars))
-	for _, v := range []string{"MLCI_IMAGE", "MLCI_MODEL", "MLCI_CONFIG", "MLCI_LOG_LEVEL"} {
+	for _, v := range []string{"MLCI_IMAGE", "MLCI_PROMOTE_MODEL", "MLCI_CONFIG",
+		"MLCI_LOG_LEVEL"} {
 		assert.Contains(t, vars.Variables, v)
 		assert.Contains(t, string(data), "$"+v, "%s is used", v)
+	}
+
+	// The outputs a job passes on through its dotenv report win over the
+	// variables of the jobs that need it: none may share a name.
+	outputs := []string{"state", "passed", "report_url", "report_path"}
+	for _, m := range []map[string]string{(&changes.Result{}).Outputs(),
+		(&registry.Promotion{}).Outputs()} {
+		outputs = append(outputs, slices.Collect(maps.Keys(m))...)
+	}
+	for _, out := range outputs {
+		assert.NotContains(t, vars.Variables, OutputName(out),
+			"a variable of the template is also an output")
 	}
 }
 

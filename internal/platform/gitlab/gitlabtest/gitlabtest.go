@@ -1,7 +1,8 @@
 // Package gitlabtest is a fake GitLab REST API (v4) for tests that drive the
 // gitlab platform from outside its package, such as `mlci ci` in a GitLab
 // merge-request pipeline. It keeps the state the platform writes (merge-request
-// notes over several pages, commit statuses), answers in the API's documented
+// notes over several pages, commit statuses, deployments) and the merge
+// requests a test adds, answers in the API's documented
 // shapes through client-go's own types, refuses what GitLab refuses (a wrong
 // token, a job token on these endpoints, a missing note body, an unknown
 // status state, a status set to the state it has) and fails the test on any
@@ -57,6 +58,8 @@ type Server struct {
 	mu       sync.Mutex
 	notes    []*gl.Note
 	statuses map[string]*gl.CommitStatus // by sha and name
+	mrs      []*gl.BasicMergeRequest
+	deploys  []*gl.Deployment
 	requests []Request
 	nextID   int64
 	clock    time.Time
@@ -130,6 +133,29 @@ func (s *Server) Notes(iid int64) []gl.Note {
 	return out
 }
 
+// AddMergeRequest adds merge request iid in state ("opened", "merged" …)
+// whose head is sha and, once merged, whose merge commit is merge.
+func (s *Server) AddMergeRequest(iid int64, state, sha, merge string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	s.mrs = append(s.mrs, &gl.BasicMergeRequest{
+		ID: s.nextID, IID: iid, State: state, SHA: sha, MergeCommitSHA: merge,
+		TargetBranch: "main", SourceBranch: fmt.Sprintf("feature-%d", iid),
+	})
+}
+
+// Deployments returns copies of the deployments created, oldest first.
+func (s *Server) Deployments() []gl.Deployment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]gl.Deployment, 0, len(s.deploys))
+	for _, d := range s.deploys {
+		out = append(out, *d)
+	}
+	return out
+}
+
 // Statuses returns copies of the commit statuses, by sha and then name.
 func (s *Server) Statuses() []gl.CommitStatus {
 	s.mu.Lock()
@@ -148,6 +174,8 @@ func (s *Server) routes() {
 	s.handle("POST "+project+"/merge_requests/{iid}/notes", s.createNote)
 	s.handle("PUT "+project+"/merge_requests/{iid}/notes/{id}", s.updateNote)
 	s.handle("POST "+project+"/statuses/{sha}", s.setStatus)
+	s.handle("GET "+project+"/repository/commits/{sha}/merge_requests", s.commitMRs)
+	s.handle("POST "+project+"/deployments", s.createDeployment)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(r)
 		s.t.Errorf("gitlabtest: unhandled %s %s", r.Method, r.URL.Path)
@@ -380,4 +408,45 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// commitMRs answers GET /projects/:id/repository/commits/:sha/merge_requests
+// with the merge requests whose head or merge commit is sha.
+func (s *Server) commitMRs(w http.ResponseWriter, r *http.Request) {
+	commit := r.PathValue("sha")
+	if !sha.MatchString(commit) {
+		s.reply(w, http.StatusNotFound, message("404 Commit Not Found"))
+		return
+	}
+	out := []*gl.BasicMergeRequest{}
+	for _, mr := range s.mrs {
+		if mr.SHA == commit || mr.MergeCommitSHA == commit {
+			out = append(out, mr)
+		}
+	}
+	s.reply(w, http.StatusOK, out)
+}
+
+// createDeployment answers POST /projects/:id/deployments; environment,
+// ref, sha, tag and status are required, as GitLab requires them.
+func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
+	opt, ok := decode[gl.CreateProjectDeploymentOptions](s, w, r)
+	if !ok {
+		return
+	}
+	switch {
+	case opt.Environment == nil || *opt.Environment == "", opt.Ref == nil || *opt.Ref == "",
+		opt.SHA == nil || !sha.MatchString(*opt.SHA), opt.Tag == nil, opt.Status == nil:
+		s.reply(w, http.StatusBadRequest, message("400 Bad request - environment, ref, "+
+			"sha, tag and status are required"))
+		return
+	}
+	s.nextID++
+	d := &gl.Deployment{
+		ID: s.nextID, IID: int64(len(s.deploys) + 1), Ref: *opt.Ref, SHA: *opt.SHA,
+		Status: string(*opt.Status), CreatedAt: s.now(),
+		Environment: &gl.Environment{Name: *opt.Environment},
+	}
+	s.deploys = append(s.deploys, d)
+	s.reply(w, http.StatusCreated, d)
 }
