@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/metrics"
+	"github.com/mlci-dev/mlci/internal/registry"
 )
 
 func init() { register(newDiffCmd) }
@@ -34,7 +37,10 @@ func (b *baselineFlags) options(cfg *config.Config, model string) metrics.Option
 	if model == "" && len(cfg.Models) == 1 {
 		model = cfg.Models[0].Name
 	}
-	return metrics.Options{Ref: b.base, Stage: b.stage, Model: model, LockFile: cfg.LockFile}
+	return metrics.Options{Ref: b.base, Stage: b.stage, Model: model, LockFile: cfg.LockFile,
+		Registry: func(ctx context.Context, model, stage string) (string, error) {
+			return registry.StageRevision(ctx, git.Repo{Dir: cfg.Root}, model, stage)
+		}}
 }
 
 func newDiffCmd(g *globals) *cobra.Command {

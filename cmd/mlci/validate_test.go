@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -118,4 +119,24 @@ func TestDiffCommand(t *testing.T) {
 	_, stderr, code = mlci(t, "-C", dir, "diff", "--base", "nope")
 	assert.Equal(t, exit.Usage, code)
 	assert.Contains(t, stderr, `unknown revision "nope"`)
+}
+
+func TestValidateAgainstARegistryStage(t *testing.T) {
+	t.Parallel()
+	dir := gatedRepo(t, `{"accuracy": 0.85, "log_loss": 0.34}`)
+	for _, tag := range []string{"churn@v0.1.0", "churn#production#1"} {
+		cmd := exec.CommandContext(t.Context(), "git", "tag", "-a", "-m", "GTO", tag, "main")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+
+	stdout, stderr, code := mlci(t, "-C", dir, "validate", "--baseline", "production")
+	require.Equal(t, exit.OK, code, stderr)
+	assert.Contains(t, stdout, "verdict: passed against baseline production churn@v0.1.0@")
+
+	_, stderr, code = mlci(t, "-C", dir, "validate", "--baseline", "staging")
+	assert.Equal(t, exit.Usage, code)
+	assert.Contains(t, stderr, `stage "staging" holds no version of churn `+
+		"(stages that hold one: production)")
 }

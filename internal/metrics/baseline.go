@@ -197,15 +197,17 @@ func (b *Baseline) at(ctx context.Context, kind, ref, note string) (*Baseline, e
 	return b, nil
 }
 
-// fromRegistry resolves a registry stage to its version's commit.
-//
-// TODO: Options.Registry is set by the caller once internal/registry reads
-// the GTO-style stage tags (model#production#N); until then --baseline STAGE
-// is refused as a usage error.
+// fromRegistry resolves a registry stage to its version's commit with
+// o.Registry.
 func (b *Baseline) fromRegistry(ctx context.Context, o Options) (*Baseline, error) {
-	if o.Registry == nil {
-		return nil, exit.Usagef("--baseline %s: the model registry cannot be read yet; "+
+	switch {
+	case o.Registry == nil:
+		return nil, exit.Usagef("--baseline %s: no model registry to read here; "+
 			"use --base REF", o.Stage)
+	case o.Model == "":
+		return nil, exit.Usagef("--baseline %s: the configuration has several models, "+
+			"and each may hold a different version there; name one (mlci validate --model)",
+			o.Stage)
 	}
 	rev, err := o.Registry(ctx, o.Model, o.Stage)
 	if err != nil {

@@ -79,8 +79,13 @@ func TestLookupRegistry(t *testing.T) {
 	repo.CommitFiles("v2", map[string]string{"a": "2"})
 
 	_, err := Lookup(t.Context(), repo.Dir, Options{Stage: "production", Model: "churn"})
-	require.EqualError(t, err, "--baseline production: the model registry cannot be read yet; "+
+	require.EqualError(t, err, "--baseline production: no model registry to read here; "+
 		"use --base REF")
+	assert.Equal(t, exit.Usage, exit.Code(err))
+
+	noModel := func(context.Context, string, string) (string, error) { return "", nil }
+	_, err = Lookup(t.Context(), repo.Dir, Options{Stage: "production", Registry: noModel})
+	require.ErrorContains(t, err, "several models")
 	assert.Equal(t, exit.Usage, exit.Code(err))
 
 	registry := func(_ context.Context, model, stage string) (string, error) {

@@ -346,10 +346,8 @@ type Confusion struct {
 	Counts [][]int  `json:"counts"`
 }
 
-// ServingCheck is one check of a model's prediction service.
-//
-// TODO: the serving checks are not built yet; these fields are the least the
-// report needs (a rule and its verdict) and may grow with them.
+// ServingCheck is one check of a model's prediction service: its answers
+// against the offline predictions, its latency, throughput or memory.
 type ServingCheck struct {
 	Model string `json:"model"`
 	// Check names what was measured ("answers", "p99 latency").

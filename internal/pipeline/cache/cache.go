@@ -44,10 +44,8 @@ type Cache struct {
 
 // Open returns the cache in dir; it is created when first written.
 //
-// TODO: there is no remote cache yet (config's remote: is not read), so a
-// fresh CI checkout reuses runs only when the CI's own cache step restores
-// .mlci/cache; and DVC's .dvc/cache is not shared, so each tool caches its
-// own copy of the outputs.
+// TODO: DVC's own cache (.dvc/cache) is read for baselines but not written,
+// so a project run by both tools keeps two copies of each output.
 func Open(dir string) *Cache { return &Cache{dir: dir} }
 
 // Dir returns the cache's directory.

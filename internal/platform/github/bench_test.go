@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/report"
 )
 
 // BenchmarkEvent reads a real pull_request payload into an event.
@@ -33,7 +34,7 @@ func BenchmarkPublish(b *testing.B) {
 		b.Fatal(err)
 	}
 	reports := []*platform.Report{
-		report("may be promoted", platform.Success), report("is blocked", platform.Failure),
+		testReport("may be promoted", platform.Success), testReport("is blocked", platform.Failure),
 	}
 	b.ReportAllocs()
 	i := 0
@@ -50,7 +51,7 @@ func BenchmarkPublish(b *testing.B) {
 // BenchmarkCommentBody cuts a 2 MiB report to a comment's size.
 func BenchmarkCommentBody(b *testing.B) {
 	md := strings.Repeat("| metric | 0.8731 | 0.8802 | +0.0071 | ▲ better |\n", 40000)
-	mark := marker("k")
+	mark := report.Marker("k")
 	b.SetBytes(int64(len(md)))
 	b.ReportAllocs()
 	for b.Loop() {

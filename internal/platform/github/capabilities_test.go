@@ -301,7 +301,8 @@ func TestRequestBodiesAreSDKTypes(t *testing.T) {
 	r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 	ev, err := r.c.Event(t.Context())
 	require.NoError(t, err)
-	require.NoError(t, r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)))
+	rep := testReport("may be promoted", platform.Success)
+	require.NoError(t, r.c.Publish(t.Context(), ev, rep))
 
 	checked := 0
 	for _, w := range f.writes() {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/report"
 )
 
 // Limits GitHub sets on what mlci posts.
@@ -191,38 +192,11 @@ func truncate(md string, limit int, note string) string {
 	return out + "\n\n" + note + "\n"
 }
 
-// The hidden line that finds a report's comment again.
-const (
-	markerOpen  = "<!-- mlci:report key="
-	markerClose = " -->"
-)
-
 // markerOf returns the report's marker: the last one its Markdown ends
 // with, as the report package wrote it, else one made from its key.
 func markerOf(r *platform.Report) string {
-	if i := strings.LastIndex(r.Markdown, markerOpen); i >= 0 {
-		if n := strings.Index(r.Markdown[i:], markerClose); n > len(markerOpen) {
-			return r.Markdown[i : i+n+len(markerClose)]
-		}
+	if key, ok := report.FindMarker(r.Markdown); ok {
+		return report.Marker(key)
 	}
-	return marker(r.Key)
-}
-
-// marker makes a marker for key.
-// TODO: call report.Marker, which sanitises keys the same way everywhere,
-// once internal/report builds; until then a key is made safe here.
-func marker(key string) string {
-	key = strings.Map(func(r rune) rune {
-		if r == '>' || r == '<' || r == '\n' || r == '\r' || r == ' ' {
-			return '_'
-		}
-		return r
-	}, key)
-	for strings.Contains(key, "--") {
-		key = strings.ReplaceAll(key, "--", "-")
-	}
-	if key == "" {
-		key = "default"
-	}
-	return markerOpen + key + markerClose
+	return report.Marker(r.Key)
 }

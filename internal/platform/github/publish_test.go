@@ -12,6 +12,7 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/report"
 )
 
 const (
@@ -24,13 +25,13 @@ const (
 	opUser          = "GET /user"
 )
 
-func report(verdict string, state platform.State) *platform.Report {
+func testReport(verdict string, state platform.State) *platform.Report {
 	key := "mlci/report"
 	return &platform.Report{
 		Key:   key,
 		Title: "mlci · classifier " + verdict,
 		Markdown: fmt.Sprintf("### mlci · `classifier` %s\n\n| metric | value |\n|---|---:|\n"+
-			"| accuracy | 0.87 |\n\n%s\n", verdict, marker(key)),
+			"| accuracy | 0.87 |\n\n%s\n", verdict, report.Marker(key)),
 		State: state,
 		Files: map[string]string{"report.md": "mlci-report/report.md"},
 	}
@@ -48,15 +49,16 @@ func TestPublishTwice(t *testing.T) {
 	ev, err := r.c.Event(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, 2, ev.Number)
-	require.NoError(t, r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)))
-	require.NoError(t, r.c.Publish(t.Context(), ev, report("is blocked", platform.Failure)))
+	rep := testReport("may be promoted", platform.Success)
+	require.NoError(t, r.c.Publish(t.Context(), ev, rep))
+	require.NoError(t, r.c.Publish(t.Context(), ev, testReport("is blocked", platform.Failure)))
 
 	comments := f.commentsOn(2)
 	require.Len(t, comments, 1)
 	body := comments[0]["body"].(string)
 	assert.Contains(t, body, "is blocked")
 	assert.NotContains(t, body, "may be promoted")
-	assert.Equal(t, 1, strings.Count(body, marker("mlci/report")))
+	assert.Equal(t, 1, strings.Count(body, report.Marker("mlci/report")))
 	assert.Equal(t, 1, f.count(opCreateComment))
 	assert.Equal(t, 1, f.count(opEditComment))
 
@@ -99,7 +101,7 @@ func TestCommentFoundOnLaterPage(t *testing.T) {
 			t.Parallel()
 			f := newFake(t)
 			f.login = tt.login
-			mark := marker("mlci/report")
+			mark := report.Marker("mlci/report")
 			for i := range 230 {
 				f.seedComment(2, "octocat", "User", fmt.Sprintf("comment %d", i))
 			}
@@ -113,7 +115,7 @@ func TestCommentFoundOnLaterPage(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(
 				t,
-				r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)),
+				r.c.Publish(t.Context(), ev, testReport("may be promoted", platform.Success)),
 			)
 
 			assert.Len(t, f.commentsOn(2), 232)
@@ -167,9 +169,10 @@ func TestCommentRetries(t *testing.T) {
 
 			require.NoError(
 				t,
-				r.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)),
+				r.c.Publish(t.Context(), ev, testReport("may be promoted", platform.Success)),
 			)
-			require.NoError(t, r.c.Publish(t.Context(), ev, report("is blocked", platform.Failure)))
+			rep := testReport("is blocked", platform.Failure)
+			require.NoError(t, r.c.Publish(t.Context(), ev, rep))
 
 			comments := f.commentsOn(2)
 			require.Len(t, comments, 1)
@@ -188,7 +191,7 @@ func TestRateLimits(t *testing.T) {
 		r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 		ev, err := r.c.Event(t.Context())
 		require.NoError(t, err)
-		require.NoError(t, r.c.Publish(t.Context(), ev, report("ok", platform.Success)))
+		require.NoError(t, r.c.Publish(t.Context(), ev, testReport("ok", platform.Success)))
 		assert.Equal(
 			t,
 			[]time.Duration{91 * time.Second},
@@ -206,7 +209,7 @@ func TestRateLimits(t *testing.T) {
 		r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 		ev, err := r.c.Event(t.Context())
 		require.NoError(t, err)
-		require.NoError(t, r.c.Publish(t.Context(), ev, report("ok", platform.Success)))
+		require.NoError(t, r.c.Publish(t.Context(), ev, testReport("ok", platform.Success)))
 		assert.Equal(t, []time.Duration{40 * time.Second}, r.waits(),
 			"GET /user spent the limit; the next request waited for the reset")
 		assert.Len(t, f.commentsOn(2), 1)
@@ -220,7 +223,7 @@ func TestRateLimits(t *testing.T) {
 		r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 		ev, err := r.c.Event(t.Context())
 		require.NoError(t, err)
-		err = r.c.Publish(t.Context(), ev, report("ok", platform.Success))
+		err = r.c.Publish(t.Context(), ev, testReport("ok", platform.Success))
 		require.ErrorContains(t, err, "secondary rate limit")
 		assert.Equal(t, exit.External, exit.Code(err))
 		assert.Empty(t, r.waits())
@@ -241,7 +244,7 @@ func TestReadOnlyToken(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ev.Fork)
 
-		rep := report("may be promoted", platform.Success)
+		rep := testReport("may be promoted", platform.Success)
 		rep.Annotations = []platform.Annotation{{Path: "mlci.yaml", Line: 12, Level: "failure",
 			Title: "gate accuracy", Message: "accuracy 0.71 < 0.80"}}
 		require.NoError(t, r.c.Publish(t.Context(), ev, rep))
@@ -262,7 +265,7 @@ func TestReadOnlyToken(t *testing.T) {
 		r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 		ev, err := r.c.Event(t.Context())
 		require.NoError(t, err)
-		require.NoError(t, r.c.Publish(t.Context(), ev, report("ok", platform.Success)))
+		require.NoError(t, r.c.Publish(t.Context(), ev, testReport("ok", platform.Success)))
 		assert.Empty(t, f.commentsOn(2))
 		assert.Empty(t, f.checkRuns)
 		assert.Empty(t, f.statuses)
@@ -284,7 +287,7 @@ func TestCheckFallsBackToStatus(t *testing.T) {
 	r := newRun(t, workflowEnv(t, f, "pull_request", "pull_request.opened.json"))
 	ev, err := r.c.Event(t.Context())
 	require.NoError(t, err)
-	require.NoError(t, r.c.Publish(t.Context(), ev, report("is blocked", platform.Failure)))
+	require.NoError(t, r.c.Publish(t.Context(), ev, testReport("is blocked", platform.Failure)))
 
 	require.Len(t, f.statuses, 1)
 	st := f.statuses[0]
@@ -303,7 +306,7 @@ func TestAnnotationsInBatches(t *testing.T) {
 	ev, err := r.c.Event(t.Context())
 	require.NoError(t, err)
 
-	rep := report("is blocked", platform.Failure)
+	rep := testReport("is blocked", platform.Failure)
 	for i := range 120 {
 		rep.Annotations = append(rep.Annotations, platform.Annotation{
 			Path: "mlci.yaml", Line: i + 1, Level: "failure", Title: "gate accuracy",
@@ -325,7 +328,8 @@ func TestAnnotationsInBatches(t *testing.T) {
 	env["GITHUB_RUN_ATTEMPT"] = "2"
 	r2 := newRun(t, env)
 	r2.c.in.Comment = false
-	require.NoError(t, r2.c.Publish(t.Context(), ev, report("may be promoted", platform.Success)))
+	rep = testReport("may be promoted", platform.Success)
+	require.NoError(t, r2.c.Publish(t.Context(), ev, rep))
 	require.Len(t, f.checkRuns, 2)
 	assert.Equal(t, "success", f.checkRuns[1]["conclusion"])
 }
@@ -350,7 +354,7 @@ func TestSummaryCut(t *testing.T) {
 
 func TestCommentBodyCut(t *testing.T) {
 	t.Parallel()
-	mark := marker("k")
+	mark := report.Marker("k")
 	body := commentBody(strings.Repeat("é", 40000)+"\n"+mark+"\n", mark)
 	assert.LessOrEqual(t, len(body), commentLimit)
 	assert.True(t, strings.HasSuffix(body, mark+"\n"))
@@ -377,7 +381,7 @@ func TestMarkerOf(t *testing.T) {
 		assert.Equal(t, tt.want, markerOf(&tt.r), tt.name)
 	}
 
-	body := commentBody(quoted+"report\n<!-- mlci:report key=evil -->\n", marker("evil"))
+	body := commentBody(quoted+"report\n<!-- mlci:report key=evil -->\n", report.Marker("evil"))
 	assert.Equal(t, quoted+"report\n\n<!-- mlci:report key=evil -->\n", body)
 }
 
@@ -389,7 +393,7 @@ func TestNoToken(t *testing.T) {
 	r := newRun(t, env)
 	ev, err := r.c.Event(t.Context())
 	require.NoError(t, err)
-	require.NoError(t, r.c.Publish(t.Context(), ev, report("ok", platform.Success)))
+	require.NoError(t, r.c.Publish(t.Context(), ev, testReport("ok", platform.Success)))
 	assert.Empty(t, f.writes())
 	assert.Contains(t, r.out.String(), "::warning::")
 	assert.NotContains(t, r.out.String(), "add-mask")
