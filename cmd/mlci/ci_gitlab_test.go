@@ -120,6 +120,24 @@ func TestCIGitLabMergePromotes(t *testing.T) {
 	}
 	merge := gitRev(t, dir)
 
+	// The project's repository, which the job token may read but not push
+	// to; mlci pushes the registry's tags and the run records with the API
+	// token.
+	root := t.TempDir()
+	bare := filepath.Join(root, "ml", "churn.git")
+	server := gitlabtest.GitServer(t, root, glToken)
+	jobURL := strings.Replace(server, "http://", "http://gitlab-ci-token:"+glJobToken+"@", 1) +
+		"/ml/churn.git"
+	for _, args := range [][]string{
+		{"init", "--quiet", "--bare", bare},
+		{"-C", bare, "config", "http.receivepack", "true"},
+		{"-C", dir, "push", "--quiet", bare, "main"},
+		{"-C", dir, "remote", "add", "origin", jobURL},
+	} {
+		out, err := exec.CommandContext(t.Context(), "git", args...).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+
 	api := gitlabtest.New(t, gitlabtest.Options{Project: glProject, Token: glToken})
 	api.AddMergeRequest(glMR, "merged", head, merge)
 	api.AddMergeRequest(glMR+1, "opened", merge, "") // based on main after the merge
@@ -133,12 +151,20 @@ func TestCIGitLabMergePromotes(t *testing.T) {
 	env["CI_PIPELINE_SOURCE"], env["CI_COMMIT_BEFORE_SHA"] = "push", base
 	env["CI_COMMIT_REF_NAME"], env["CI_COMMIT_BRANCH"] = "main", "main"
 	env["CI_PROJECT_URL"], env["MLCI_GITLAB_TOKEN"] = glURL, glToken
+	env["CI_REPOSITORY_URL"], env["CI_JOB_TOKEN"] = jobURL, glJobToken
 
 	for run := 1; run <= 2; run++ {
 		stdout, stderr, code := mlciEnv(t, env, "ci", "--repo", dir)
 		require.Equal(t, exit.OK, code, "run %d:\n%s", run, stderr)
 		assert.NotContains(t, stdout+stderr, glToken, "the token is never printed")
+		assert.NotContains(t, stdout+stderr, glJobToken, "the job token is never printed")
 	}
+
+	out, err := exec.CommandContext(t.Context(), "git", "-C", bare, "for-each-ref",
+		"--format=%(refname)", "refs/tags", "refs/notes").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "refs/notes/mlci\nrefs/tags/churn#staging#1\nrefs/tags/churn@v0.1.0\n",
+		string(out), "the registry and the run records reached the project")
 
 	notes := api.Notes(glMR)
 	require.Len(t, notes, 1, "one note per promotion, however often mlci runs")

@@ -82,9 +82,10 @@ func (s *state) act(ctx context.Context, cmd *command.Command, author string) (s
 // promote promotes under the policy, with the commenter as the approver.
 func (s *state) promote(ctx context.Context, cmd *command.Command, author string) (
 	string, error) {
+	repo, remote := s.pushTarget(ctx)
 	p, err := registry.Promote(ctx, registry.PromoteOptions{
-		Repo: s.repo, Config: s.cfg, Model: cmd.Model, Stage: cmd.Stage,
-		Version: cmd.Version, Approver: author, Remote: s.remote(ctx), RunURL: s.event.RunURL,
+		Repo: repo, Config: s.cfg, Model: cmd.Model, Stage: cmd.Stage,
+		Version: cmd.Version, Approver: author, Remote: remote, RunURL: s.event.RunURL,
 	})
 	var refused *registry.RefusedError
 	switch {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/platform"
@@ -43,9 +44,14 @@ func (saveRecord) run(ctx context.Context, s *state) error {
 	if s.event.Kind != platform.Push {
 		return nil
 	}
-	if err := record.Push(ctx, s.repo, Remote); err != nil {
+	repo, remote := s.pushTarget(ctx)
+	if remote == "" {
+		s.opts.Log.Info("the run record stays in this job: the checkout has no remote")
+		return nil
+	}
+	if err := record.Push(ctx, repo, remote); err != nil {
 		s.opts.Log.Warn("the run record stays in this job: pushing git notes failed",
-			"remote", Remote, "err", err)
+			"remote", git.Redact(remote), "err", err)
 	}
 	return nil
 }
@@ -131,10 +137,11 @@ func (promoteOnMerge) run(ctx context.Context, s *state) error {
 	case !s.promotes():
 		return skip("promotion is turned off")
 	}
+	repo, remote := s.pushTarget(ctx)
 	for _, m := range s.cfg.Models {
 		p, err := registry.OnMerge(ctx, registry.PromoteOptions{
-			Repo: s.repo, Config: s.cfg, Model: m.Name, Commit: s.changes.Head,
-			Remote: s.remote(ctx), RunURL: s.event.RunURL,
+			Repo: repo, Config: s.cfg, Model: m.Name, Commit: s.changes.Head,
+			Remote: remote, RunURL: s.event.RunURL,
 		})
 		var refused *registry.RefusedError
 		switch {
@@ -162,12 +169,15 @@ func (s *state) promotes() bool {
 	return !ok || p.Promotes()
 }
 
-// remote is the remote to push tags to, "" when the checkout has none.
-func (s *state) remote(ctx context.Context) string {
+// pushTarget returns the repository to run git in and the remote to push
+// tags and records to: the one the platform gives (on GitLab, the project
+// with the API token, as the job token may not push), else origin; ""
+// when the checkout has no origin.
+func (s *state) pushTarget(ctx context.Context) (git.Repo, string) {
 	if _, err := s.repo.Run(ctx, "remote", "get-url", Remote); err != nil {
-		return ""
+		return s.repo, ""
 	}
-	return Remote
+	return platform.PushTarget(s.opts.Platform, s.repo, Remote)
 }
 
 // delivered reports a promotion: in the report, as outputs, and as a

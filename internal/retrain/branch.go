@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/git"
+	"github.com/mlci-dev/mlci/internal/platform"
 )
 
 // checkStart refuses to retrain from anything but a clean work tree at the
@@ -112,23 +113,21 @@ func (s *state) commit(ctx context.Context, message string) (string, error) {
 // push force-pushes the branch with a lease: it replaces the remote branch
 // only if it still is where it was fetched from (or still is missing), so
 // that a commit someone pushed to the retraining branch in between is not
-// lost. On GitLab the push asks for no pipeline (ci.skip): the merge
-// request's own pipeline runs instead.
-//
-// TODO: the push uses the checkout's credentials; GitLab's job token may
-// not push, so the job sets a push URL with its access token (see
-// docs/retraining.md). The GitLab platform could hand mlci that URL itself.
+// lost. It pushes where the platform says (on GitLab, the project with the
+// API token, as the job token may not push), else to the checkout's remote.
+// On GitLab the push asks for no pipeline (ci.skip): the merge request's
+// own pipeline runs instead.
 func (s *state) push(ctx context.Context, branch string) error {
-	remote := s.opts.Remote
+	repo, remote := platform.PushTarget(s.opts.Platform, s.repo, s.opts.Remote)
 	ref := "refs/heads/" + branch
-	tracking := "refs/remotes/" + remote + "/" + branch
-	found, err := s.repo.FetchRef(ctx, remote, ref, tracking)
+	tracking := "refs/mlci/pushed/" + branch
+	found, err := repo.FetchRef(ctx, remote, ref, tracking)
 	if err != nil {
 		return err
 	}
 	expect := ""
 	if found {
-		if expect, err = s.repo.RevParse(ctx, tracking); err != nil {
+		if expect, err = repo.RevParse(ctx, tracking); err != nil {
 			return err
 		}
 	}
@@ -138,7 +137,7 @@ func (s *state) push(ctx context.Context, branch string) error {
 		args = append(args, "--push-option=ci.skip")
 	}
 	args = append(args, "--end-of-options", remote, "HEAD:"+ref)
-	if _, err := s.repo.Run(ctx, args...); err != nil {
+	if _, err := repo.Run(ctx, args...); err != nil {
 		return exit.Externalf("pushing %s to %s (the lease refuses the push when the remote "+
 			"branch moved since it was fetched; run again): %w", branch, git.Redact(remote), err)
 	}

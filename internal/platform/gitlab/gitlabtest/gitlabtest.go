@@ -17,10 +17,14 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/cgi"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -449,4 +453,31 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.deploys = append(s.deploys, d)
 	s.reply(w, http.StatusCreated, d)
+}
+
+// GitServer serves the bare repositories under root over git's smart HTTP
+// protocol (git http-backend, pushes included) to requests whose basic
+// authentication carries password, as a project access token; others get
+// GitLab's 401. It returns the server's URL; it stops when t ends.
+func GitServer(t testing.TB, root, password string) string {
+	t.Helper()
+	out, err := exec.Command("git", "--exec-path").Output()
+	if err != nil {
+		t.Fatalf("gitlabtest: finding git's programs: %v", err)
+	}
+	backend := &cgi.Handler{
+		Path: filepath.Join(strings.TrimSpace(string(out)), "git-http-backend"),
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || user == "" || pass != password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
+			http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
