@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -209,37 +211,78 @@ func TestPushResumesAfterAKilledUpload(t *testing.T) {
 	assert.Len(t, keys(t, s, bucket), 200)
 }
 
-func TestPushResumesAfterAKilledMultipartUpload(t *testing.T) {
+// TestPushResumesAnUnfinishedMultipartUpload sends a 24 MiB object in five
+// parts while the server refuses part 4: the push's own retry, and then a
+// later push, resume the upload and send part 4 alone.
+func TestPushResumesAnUnfinishedMultipartUpload(t *testing.T) {
 	t.Parallel()
 	s := server(t)
 	big := make([]byte, 24<<20)
 	_, _ = rand.Read(big)
 	c, sums := fill(t, string(big))
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	parts := 0
-	var mu sync.Mutex
-	kill := newHook(func(_ int64, req *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if req.URL.Query().Has("partNumber") {
-			if parts++; parts == 2 {
-				cancel()
-			}
-		}
-	})
-	r, bucket := open(t, s, remote.Options{Transport: kill, PartSize: 5 << 20})
+	refuse := &partCounter{base: http.DefaultTransport.(*http.Transport).Clone(), refuse: "4"}
+	r, bucket := open(t, s, remote.Options{Transport: refuse, PartSize: 5 << 20, Attempts: 2})
 
-	require.Error(t, r.Push(ctx, c, sums))
-	assert.Empty(t, keys(t, s, bucket), "a killed multipart upload leaves no object")
+	require.Error(t, r.Push(t.Context(), c, sums))
+	assert.Empty(t, keys(t, s, bucket), "an unfinished upload is no object")
+	assert.Equal(t, map[string]int{"1": 1, "2": 1, "3": 1, "4": 2, "5": 1}, refuse.sent(),
+		"the retry resumes the upload: only part 4 is sent again")
 
-	again := openBucket(t, s, bucket, remote.Options{PartSize: 5 << 20})
+	count := &partCounter{base: http.DefaultTransport.(*http.Transport).Clone()}
+	again := openBucket(t, s, bucket, remote.Options{Transport: count, PartSize: 5 << 20})
 	require.NoError(t, again.Push(t.Context(), c, sums))
+	assert.Equal(t, map[string]int{"4": 1}, count.sent(), "the next push sends part 4 alone")
+
 	fresh := cache.Open(filepath.Join(t.TempDir(), "cache"))
 	require.NoError(t, again.Pull(t.Context(), fresh, sums))
 	got, err := os.ReadFile(fresh.ObjectPath(sums[0]))
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(big, got))
+}
+
+// partCounter counts the parts sent, by part number, and answers a part
+// numbered refuse with S3's IncompleteBody error instead of sending it.
+type partCounter struct {
+	base   http.RoundTripper
+	refuse string
+
+	mu    sync.Mutex
+	parts map[string]int
+}
+
+func (p *partCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	n := req.URL.Query().Get("partNumber")
+	if req.Method != http.MethodPut || n == "" {
+		return p.base.RoundTrip(req)
+	}
+	p.mu.Lock()
+	if p.parts == nil {
+		p.parts = map[string]int{}
+	}
+	p.parts[n]++
+	p.mu.Unlock()
+	if n != p.refuse {
+		return p.base.RoundTrip(req)
+	}
+
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>IncompleteBody` +
+		`</Code><Message>You did not provide the number of bytes specified by the ` +
+		`Content-Length HTTP header.</Message></Error>`
+	return &http.Response{
+		StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Proto: "HTTP/1.1",
+		ProtoMajor: 1, ProtoMinor: 1, Request: req, ContentLength: int64(len(body)),
+		Header: http.Header{"Content-Type": {"application/xml"}},
+		Body:   io.NopCloser(strings.NewReader(body)),
+	}, nil
+}
+
+func (p *partCounter) sent() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.parts)
 }
 
 func TestRunCacheEntries(t *testing.T) {

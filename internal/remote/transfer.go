@@ -83,17 +83,19 @@ func readManifest(path string) ([]digest.Entry, error) {
 	return entries, nil
 }
 
-// upload sends one object unless the remote has it.
-//
-// TODO: a killed multipart upload is started again from its first part, and
-// its parts stay on the server until a lifecycle rule aborts incomplete
-// uploads; resuming through ListMultipartUploads and ListParts would save
-// the parts already sent.
+// upload sends one object unless the remote has it: in one request, or in
+// parts when it is larger than a part, resuming an upload a killed push
+// left unfinished.
 func (r *Remote) upload(ctx context.Context, c *cache.Cache, sum string) error {
 	src := c.ObjectPath(sum)
-	fi, err := os.Stat(src)
+	f, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("pushing %s: not in the local cache: %w", sum, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("pushing %s: %w", sum, err)
 	}
 	key := r.objectKey(sum)
 
@@ -104,11 +106,14 @@ func (r *Remote) upload(ctx context.Context, c *cache.Cache, sum string) error {
 			r.stats.present.Add(1)
 			return nil
 		}
-		_, err := r.client.FPutObject(ctx, r.bucket, key, src, minio.PutObjectOptions{
-			ContentType: "application/octet-stream",
-			PartSize:    r.opts.PartSize,
-			NumThreads:  8,
-		})
+		var err error
+		if fi.Size() > int64(r.opts.PartSize) {
+			err = r.putParts(ctx, key, f, fi.Size())
+		} else {
+			_, err = r.client.PutObject(ctx, r.bucket, key, io.NewSectionReader(f, 0, fi.Size()),
+				fi.Size(), minio.PutObjectOptions{ContentType: "application/octet-stream",
+					DisableMultipart: true})
+		}
 		if err != nil {
 			return fmt.Errorf("pushing %s: %w", sum, err)
 		}
