@@ -129,6 +129,11 @@ func (r *Remote) upload(ctx context.Context, c *cache.Cache, sum string) error {
 // (ErrCorrupt), one the remote lacks is reported as ErrNotFound.
 //
 // It downloads with GetObject.
+//
+// TODO: a pulled output is written twice, into the cache and then, by the
+// checkout, into the work tree (without reflinks, a full copy after the
+// download); writing each arriving range to both would take the copy off
+// the end of a large pull.
 func (r *Remote) Pull(ctx context.Context, c *cache.Cache, md5s []string) error {
 	var files, dirs []string
 	for _, sum := range dedupe(md5s) {
