@@ -26,16 +26,23 @@ func read(t *testing.T, path string) string {
 	return string(b)
 }
 
-func TestFileRoundTrip(t *testing.T) {
-	t.Parallel()
+// savedModel returns a folder with a cache in which the file model.pkl,
+// holding "weights", was saved, and that file's hash.
+func savedModel(t *testing.T) (string, *cache.Cache, digest.Info) {
+	t.Helper()
 	dir := t.TempDir()
 	c := cache.Open(filepath.Join(dir, "cache"))
 	src := filepath.Join(dir, "model.pkl")
 	write(t, src, "weights")
 	info, err := digest.File(src)
 	require.NoError(t, err)
-
 	require.NoError(t, c.Save(src, info, nil))
+	return dir, c, info
+}
+
+func TestFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir, c, info := savedModel(t)
 	obj := c.ObjectPath(info.MD5)
 	assert.Equal(t, filepath.Join(dir, "cache", "files", "md5", info.MD5[:2], info.MD5[2:]), obj)
 	fi, err := os.Stat(obj)
@@ -77,20 +84,14 @@ func TestDirRoundTrip(t *testing.T) {
 
 func TestCorruptObjectIsNeverRestored(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	c := cache.Open(filepath.Join(dir, "cache"))
-	src := filepath.Join(dir, "model.pkl")
-	write(t, src, "weights")
-	info, err := digest.File(src)
-	require.NoError(t, err)
-	require.NoError(t, c.Save(src, info, nil))
+	dir, c, info := savedModel(t)
 
 	obj := c.ObjectPath(info.MD5)
 	require.NoError(t, os.Chmod(obj, 0o644))
 	require.NoError(t, os.WriteFile(obj, []byte("bit rot"), 0o644))
 
 	dst := filepath.Join(dir, "out", "model.pkl")
-	err = c.Restore(dst, info)
+	err := c.Restore(dst, info)
 	require.ErrorIs(t, err, cache.ErrCorrupt)
 	assert.NoFileExists(t, dst)
 	assert.NoFileExists(t, obj, "the corrupt object is removed")
@@ -102,13 +103,7 @@ func TestCorruptObjectIsNeverRestored(t *testing.T) {
 
 func TestVerifiedObjectIsCheckedAgainOnceChanged(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	c := cache.Open(filepath.Join(dir, "cache"))
-	src := filepath.Join(dir, "model.pkl")
-	write(t, src, "weights")
-	info, err := digest.File(src)
-	require.NoError(t, err)
-	require.NoError(t, c.Save(src, info, nil))
+	dir, c, info := savedModel(t)
 	c.Verified(info.MD5)
 
 	dst := filepath.Join(dir, "out", "model.pkl")
