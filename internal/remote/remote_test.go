@@ -225,13 +225,21 @@ func TestPushResumesAnUnfinishedMultipartUpload(t *testing.T) {
 
 	require.Error(t, r.Push(t.Context(), c, sums))
 	assert.Empty(t, keys(t, s, bucket), "an unfinished upload is no object")
-	assert.Equal(t, map[string]int{"1": 1, "2": 1, "3": 1, "4": 2, "5": 1}, refuse.sent(),
-		"the retry resumes the upload: only part 4 is sent again")
+	first := refuse.sent()
+	for _, n := range []string{"1", "2", "3"} {
+		assert.Equal(t, 1, first[n], "part %s is sent once: the retry resumes the upload", n)
+	}
+	assert.Equal(t, 2, first["4"], "part 4 is tried on each attempt")
 
 	count := &partCounter{base: http.DefaultTransport.(*http.Transport).Clone()}
 	again := openBucket(t, s, bucket, remote.Options{Transport: count, PartSize: 5 << 20})
 	require.NoError(t, again.Push(t.Context(), c, sums))
-	assert.Equal(t, map[string]int{"4": 1}, count.sent(), "the next push sends part 4 alone")
+	second := count.sent()
+	assert.Equal(t, 1, second["4"])
+	// After part 4 is refused no other part is started, so part 5 is sent
+	// by whichever push got to it, once.
+	assert.Equal(t, 1, first["5"]+second["5"], "part 5 is sent once in all")
+	assert.Len(t, second, 1+second["5"], "the next push sends only the missing parts")
 
 	fresh := cache.Open(filepath.Join(t.TempDir(), "cache"))
 	require.NoError(t, again.Pull(t.Context(), fresh, sums))
