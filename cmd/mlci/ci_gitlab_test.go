@@ -302,7 +302,7 @@ func assertGitLabReports(t *testing.T, dir, state string, note int64) {
 		assert.NotContains(t, env, "MLCI_REPORT_URL")
 	}
 
-	assertMetrics(t, dir)
+	assertMetrics(t, dir, state != "neutral")
 }
 
 // assertJUnit checks that path is JUnit XML with a suite for the churn
@@ -364,8 +364,9 @@ var metricLine = regexp.MustCompile(
 		`(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (\S+)$`)
 
 // assertMetrics checks that metrics.txt holds each number of the work
-// tree's eval/metrics.json, labelled with the model and the file.
-func assertMetrics(t *testing.T, dir string) {
+// tree's eval/metrics.json, labelled with the model and the file, and, when
+// the model was served, the serving check's figures.
+func assertMetrics(t *testing.T, dir string, served bool) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, gitlab.MetricsPath))
 	require.NoError(t, err)
@@ -386,5 +387,21 @@ func assertMetrics(t *testing.T, dir string) {
 	for k, v := range want {
 		assert.InDelta(t, v, got[k+`{file="eval/metrics.json",model="churn"}`], 1e-12, k)
 	}
-	assert.Len(t, got, len(want))
+
+	// The serving check's figures follow, under names fixed once.
+	serving := 0
+	for k, v := range got {
+		if strings.HasSuffix(k, `{file="serve-check",model="churn"}`) {
+			serving++
+			assert.True(t, strings.HasPrefix(k, "serve_"), k)
+			assert.GreaterOrEqual(t, v, 0.0, k)
+		}
+	}
+	if served {
+		assert.Positive(t, got[`serve_latency_p99_ms{file="serve-check",model="churn"}`])
+		assert.Positive(t, got[`serve_requests{file="serve-check",model="churn"}`])
+	} else {
+		assert.Zero(t, serving, "nothing was served")
+	}
+	assert.Len(t, got, len(want)+serving)
 }

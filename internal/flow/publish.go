@@ -12,6 +12,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/report"
+	"github.com/mlci-dev/mlci/internal/serve"
 )
 
 // commentLimits are the most characters a platform's comment takes.
@@ -161,11 +162,8 @@ func (publish) run(ctx context.Context, s *state) error {
 }
 
 // artefacts are the gates' JUnit XML and the candidate's metrics, by model
-// and metrics file; no metrics when a test or a stage failed, since the files
-// then hold what an earlier run measured.
-// TODO: the serving checks' figures (serve.Figures: latency, memory) are not
-// among the metrics yet; they need metric names fixed once, since GitLab
-// compares each name with the target branch's report.
+// and metrics file, then its serving figures; no metrics when a test or a
+// stage failed, since the files then hold what an earlier run measured.
 func (s *state) artefacts(ctx context.Context) (platform.ArtefactSet, error) {
 	var set platform.ArtefactSet
 	if s.verdict != nil {
@@ -198,7 +196,30 @@ func (s *state) artefacts(ctx context.Context) (platform.ArtefactSet, error) {
 			}
 		}
 	}
+	set.Metrics = append(set.Metrics, servingMetrics(s.serving)...)
 	return set, nil
+}
+
+// ServingFile is the file label of the serving figures among the metrics.
+const ServingFile = "serve-check"
+
+// servingMetrics are the candidate services' figures, named serve_ and the
+// serving gate's metric name (serve_latency_p99_ms): names fixed once, as
+// GitLab compares each with the target branch's report. Peak memory is left
+// out where it was not measured.
+func servingMetrics(results []*serve.Result) []platform.MetricValue {
+	var out []platform.MetricValue
+	for _, r := range results {
+		figures := r.Candidate.Metrics()
+		if r.Candidate.PeakRSSMB == 0 {
+			delete(figures, serve.MetricPeakRSS)
+		}
+		for _, key := range slices.Sorted(maps.Keys(figures)) {
+			out = append(out, platform.MetricValue{Model: r.Model, File: ServingFile,
+				Key: "serve_" + key, Value: figures[key]})
+		}
+	}
+	return out
 }
 
 // annotations point at the mlci.yaml lines of failing gates.
