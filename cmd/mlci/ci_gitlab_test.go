@@ -103,7 +103,9 @@ func TestCIGitLabJobTokenOnly(t *testing.T) {
 // TestCIGitLabMergePromotes runs `mlci ci` twice in the branch pipeline a
 // merge starts on the default branch: the model is promoted to staging
 // once, which shows as one deployment and as one note on the merged merge
-// request, however often the pipeline runs.
+// request, however often the pipeline runs. Then the manual production job
+// promotes it further. Tags and run records reach the project's repository
+// with the API token, as the job token may not push.
 func TestCIGitLabMergePromotes(t *testing.T) {
 	t.Parallel()
 	dir, base, head := mergeRequestRepo(t, "params.yaml",
@@ -160,11 +162,20 @@ func TestCIGitLabMergePromotes(t *testing.T) {
 		assert.NotContains(t, stdout+stderr, glJobToken, "the job token is never printed")
 	}
 
+	// The manual production job: `mlci promote --push` with the job's
+	// approver, pushing with the API token too.
+	env["MLCI_APPROVED_BY"] = "ada"
+	stdout, stderr, code := mlciEnv(t, env, "promote", "--push", "--repo", dir, "churn",
+		"production")
+	require.Equal(t, exit.OK, code, stdout+stderr)
+	assert.NotContains(t, stdout+stderr, glToken, "the token is never printed")
+
 	out, err := exec.CommandContext(t.Context(), "git", "-C", bare, "for-each-ref",
 		"--format=%(refname)", "refs/tags", "refs/notes").Output()
 	require.NoError(t, err)
-	assert.Equal(t, "refs/notes/mlci\nrefs/tags/churn#staging#1\nrefs/tags/churn@v0.1.0\n",
-		string(out), "the registry and the run records reached the project")
+	assert.Equal(t, "refs/notes/mlci\nrefs/tags/churn#production#2\nrefs/tags/churn#staging#1\n"+
+		"refs/tags/churn@v0.1.0\n", string(out),
+		"the registry and the run records reached the project")
 
 	notes := api.Notes(glMR)
 	require.Len(t, notes, 1, "one note per promotion, however often mlci runs")

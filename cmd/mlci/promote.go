@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/git"
+	"github.com/mlci-dev/mlci/internal/platform"
+	"github.com/mlci-dev/mlci/internal/platform/gitlab"
 	"github.com/mlci-dev/mlci/internal/registry"
 )
 
@@ -67,7 +70,7 @@ next counter. A refusal exits with 1 and writes nothing.`,
 			if version != "" && commit != "" {
 				return exit.Usagef("--version and --commit name the version two ways; give one")
 			}
-			o, err := promoteOptions(g, args, f)
+			o, err := promoteOptions(cmd.Context(), g, args, f)
 			if err != nil {
 				return err
 			}
@@ -102,7 +105,7 @@ refused with exit code 1.`,
   mlci rollback churn production --push`,
 		Args: promoteArgs("rollback"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := promoteOptions(g, args, f)
+			o, err := promoteOptions(cmd.Context(), g, args, f)
 			if err != nil {
 				return err
 			}
@@ -125,7 +128,8 @@ func promoteArgs(name string) cobra.PositionalArgs {
 }
 
 // promoteOptions fills what promote and rollback share.
-func promoteOptions(g *globals, args []string, f promoteFlags) (registry.PromoteOptions, error) {
+func promoteOptions(ctx context.Context, g *globals, args []string,
+	f promoteFlags) (registry.PromoteOptions, error) {
 	root, err := g.root()
 	if err != nil {
 		return registry.PromoteOptions{}, err
@@ -138,6 +142,14 @@ func promoteOptions(g *globals, args []string, f promoteFlags) (registry.Promote
 		Stage: args[1], DryRun: f.dryRun, RunURL: promoteRunURL(g.getenv)}
 	if f.push {
 		o.Remote = f.remote
+	}
+	if f.push && f.remote == "origin" && gitlab.Detect(g.getenv) {
+		// The job token the checkout was cloned with may not push.
+		p, err := gitlab.New(ctx, g.getenv, gitlab.Options{Log: g.log, Dir: root})
+		if err != nil {
+			return registry.PromoteOptions{}, err
+		}
+		o.Repo, o.Remote = platform.PushTarget(p, o.Repo, o.Remote)
 	}
 	return o, nil
 }

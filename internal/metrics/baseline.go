@@ -205,9 +205,9 @@ func (b *Baseline) fromRegistry(ctx context.Context, o Options) (*Baseline, erro
 		return nil, exit.Usagef("--baseline %s: no model registry to read here; "+
 			"use --base REF", o.Stage)
 	case o.Model == "":
-		return nil, exit.Usagef("--baseline %s: the configuration has several models, "+
-			"and each may hold a different version there; name one (mlci validate --model)",
-			o.Stage)
+		return nil, exit.Usagef("--baseline %s needs the model whose version to compare "+
+			"with: configure one (models: in mlci.yaml) or, of several, name one "+
+			"(mlci validate --model)", o.Stage)
 	}
 	rev, err := o.Registry(ctx, o.Model, o.Stage)
 	if err != nil {

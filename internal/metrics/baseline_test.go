@@ -85,7 +85,7 @@ func TestLookupRegistry(t *testing.T) {
 
 	noModel := func(context.Context, string, string) (string, error) { return "", nil }
 	_, err = Lookup(t.Context(), repo.Dir, Options{Stage: "production", Registry: noModel})
-	require.ErrorContains(t, err, "several models")
+	require.ErrorContains(t, err, "needs the model whose version to compare with")
 	assert.Equal(t, exit.Usage, exit.Code(err))
 
 	registry := func(_ context.Context, model, stage string) (string, error) {

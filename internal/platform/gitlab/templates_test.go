@@ -39,10 +39,11 @@ type job struct {
 		Name       string   `yaml:"name"`
 		Entrypoint []string `yaml:"entrypoint"`
 	} `yaml:"image"`
-	Stage   string   `yaml:"stage"`
-	Extends string   `yaml:"extends"`
-	Script  []string `yaml:"script"`
-	Rules   []struct {
+	Stage     string            `yaml:"stage"`
+	Extends   string            `yaml:"extends"`
+	Variables map[string]string `yaml:"variables"`
+	Script    []string          `yaml:"script"`
+	Rules     []struct {
 		If           string `yaml:"if"`
 		When         string `yaml:"when"`
 		AllowFailure *bool  `yaml:"allow_failure"`
@@ -138,7 +139,10 @@ func checkPipeline(t *testing.T, jobs map[string]job, stages []string) {
 	require.NotNil(t, prod.Environment)
 	assert.Equal(t, "production", prod.Environment.Name)
 	assert.Equal(t, "production", prod.Environment.DeploymentTier)
-	assert.Contains(t, prod.Script[len(prod.Script)-1], "promote")
+	assert.Contains(t, prod.Script[len(prod.Script)-1], "promote --push",
+		"the tags reach the project, not only the job")
+	assert.Equal(t, "$GITLAB_USER_LOGIN", prod.Variables["MLCI_APPROVED_BY"],
+		"whoever starts the job approves the promotion")
 	require.Len(t, prod.Needs, 1)
 	assert.Equal(t, "mlci-default-branch", prod.Needs[0].Job)
 	assert.Contains(t, jobs["mlci-default-branch"].Rules[0].If, "$CI_DEFAULT_BRANCH")
@@ -231,7 +235,8 @@ func TestComponent(t *testing.T) {
 
 	jobs, stages := pipeline(t, interpolate(docs[1], values))
 	checkPipeline(t, jobs, stages)
-	assert.Contains(t, jobs["mlci-promote-production"].Script[0], `promote "my-model" production`)
+	assert.Contains(t, jobs["mlci-promote-production"].Script[0],
+		`promote --push "my-model" production`)
 }
 
 // interpolate replaces $[[ inputs.x ]] as GitLab does when it includes a
