@@ -63,8 +63,10 @@ type TemplateError struct {
 	Err  error
 }
 
+// Error names the template and what went wrong in it.
 func (e *TemplateError) Error() string { return fmt.Sprintf("template %s: %v", e.Path, e.Err) }
 
+// Unwrap returns the template package's error.
 func (e *TemplateError) Unwrap() error { return e.Err }
 
 // Options tune how a report is rendered.

@@ -14,6 +14,7 @@ type SchemaError struct {
 	Schema string
 }
 
+// Error says which schema the file has and what to do about it.
 func (e *SchemaError) Error() string {
 	if e.Schema == "" {
 		return fmt.Sprintf("%s: no schema: key; a DVC 1 lock file is not supported "+
@@ -30,6 +31,7 @@ type FormatError struct {
 	Msg  string
 }
 
+// Error is "file:line: message".
 func (e *FormatError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // Parse parses the lock file data read from name.

@@ -58,6 +58,7 @@ type ExitError struct {
 	Interrupted bool
 }
 
+// Error says how the command ended: timed out, interrupted, or its status.
 func (e *ExitError) Error() string {
 	switch {
 	case e.TimedOut:
