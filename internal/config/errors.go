@@ -123,9 +123,12 @@ func suggest(word string, candidates []string) string {
 	return best
 }
 
-// distance is the Levenshtein edit distance between a and b.
+// distance is the edit distance between a and b (insertions, deletions,
+// substitutions, and swaps of two neighbouring letters).
 func distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// Three rows: two letters swapped ("trian") count as one edit.
+	before := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -139,8 +142,11 @@ func distance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		before, prev, cur = prev, cur, before
 	}
 	return prev[len(rb)]
 }

@@ -54,6 +54,17 @@ report:
 		{name: "unknown_key_list", files: map[string]string{"mlci.yaml": `report:
   colour: red
 `}},
+		{name: "runs_on", files: map[string]string{
+			"dvc.yaml": okStage + `  evaluate:
+    cmd: python evaluate.py
+    runs_on: [small]
+`,
+			"mlci.yaml": `pipeline: dvc.yaml
+runs_on:
+  trian: [gpu]
+  evaluate: [large]
+  train: {gpu: true}
+`}},
 		{name: "unknown_param", files: map[string]string{
 			"params.yaml": "train:\n  lr: 0.1\n",
 			"dvc.yaml": `stages:
@@ -268,9 +279,12 @@ func TestErrorsFormat(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	t.Parallel()
-	known := []string{"metrics", "models", "max_drop", "max_rise", "precision"}
+	known := []string{"metrics", "models", "max_drop", "max_rise", "precision", "train"}
 	cases := map[string]string{
 		"modles":   "models",
+		"trian":    "train", // a swap is one slip
+		"tarin":    "train",
+		"rtain":    "train",
 		"metric":   "metrics",
 		"max_dorp": "max_drop",
 		"precison": "precision",

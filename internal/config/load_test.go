@@ -282,3 +282,39 @@ func TestShellQuote(t *testing.T) {
 		assert.Equal(t, want, shellQuote(in))
 	}
 }
+
+func TestLoadRunsOn(t *testing.T) {
+	t.Parallel()
+	root := writeRepo(t, map[string]string{
+		"mlci.yaml": `pipeline: dvc.yaml
+runs_on:
+  train: [self-hosted, gpu]
+  train@large: [self-hosted, gpu, large-memory]
+  evaluate: ubuntu-latest
+`,
+		"dvc.yaml": `stages:
+  train:
+    foreach: [small, large]
+    do:
+      cmd: python train.py ${item}
+  evaluate:
+    cmd: python evaluate.py
+  report:
+    cmd: python report.py
+`,
+	})
+
+	cfg, err := Load(root, "")
+
+	require.NoError(t, err)
+	got := map[string][]string{}
+	for _, s := range cfg.Stages {
+		got[s.Name] = s.RunsOn
+	}
+	assert.Equal(t, map[string][]string{
+		"train@small": {"self-hosted", "gpu"},
+		"train@large": {"self-hosted", "gpu", "large-memory"},
+		"evaluate":    {"ubuntu-latest"},
+		"report":      nil,
+	}, got)
+}

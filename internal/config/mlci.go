@@ -10,7 +10,7 @@ import (
 
 // mlciKeys are the top-level keys of mlci.yaml.
 var mlciKeys = []string{"pipeline", "stages", "vars", "changes", "tests", "models", "data",
-	"triggers", "report", "remote", "platform"}
+	"triggers", "report", "remote", "platform", "runs_on"}
 
 // Keys of the sections of mlci.yaml.
 var (
@@ -70,6 +70,9 @@ func (l *loader) readMLCI(d *decoder, top fields) {
 	}
 	if v := top.val("remote"); v != nil {
 		l.cfg.Remote = d.remote(v)
+	}
+	if v := top.val("runs_on"); v != nil {
+		d.runsOn(v, l.cfg.Stages)
 	}
 	if v := top.val("platform"); v != nil {
 		fs, _ := d.fields(v, "platform", platformKeys...)
@@ -612,4 +615,53 @@ func (d *decoder) remote(n *yaml.Node) Remote {
 		r.Region, _ = d.nonEmpty(v, "remote.region")
 	}
 	return r
+}
+
+// runsOn decodes the runner labels mlci.yaml gives stages (stage name to
+// labels) into stages. A stage written with foreach or matrix is named by
+// its base name for all its instances, or by an instance's full name, which
+// wins. It is how a repository whose dvc.yaml DVC also reads, and so may
+// not hold runs_on, labels its stages.
+func (d *decoder) runsOn(n *yaml.Node, stages []*Stage) {
+	ps, _ := d.pairs(n, "runs_on")
+	var names []string
+	own := map[*Stage]bool{}
+	for _, s := range stages {
+		names = append(names, s.Name)
+		own[s] = len(s.RunsOn) > 0
+	}
+
+	exact := map[*Stage]bool{}
+	for _, p := range ps {
+		at := key("runs_on", p.name)
+		labels, ok := d.strs(p.val, at)
+		if !ok {
+			continue
+		}
+		matched := false
+		for _, s := range stages {
+			isExact := s.Name == p.name
+			if !isExact && baseName(s.Name) != p.name {
+				continue
+			}
+			matched = true
+			switch {
+			case own[s]:
+				d.errorf(p.key, at, "stage %s has runs_on in its own definition (%s); "+
+					"set it in one place", s.Name, s.Pos)
+			case isExact || !exact[s]:
+				s.RunsOn, exact[s] = labels, isExact
+			}
+		}
+		if !matched {
+			d.errorf(p.key, at, "%s", unknownValue("stage", p.name, names))
+		}
+	}
+}
+
+// baseName is the name of a foreach or matrix stage without its instance
+// ("train" of "train@small").
+func baseName(name string) string {
+	base, _, _ := strings.Cut(name, "@")
+	return base
 }
