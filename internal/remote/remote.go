@@ -192,15 +192,27 @@ func region(cfg config.Remote, getenv func(string) string) string {
 }
 
 // credentialsFrom returns the credentials the environment gives, and where
-// they come from (never the keys themselves).
+// they come from (never the keys themselves): keys in the environment; a
+// role to assume with a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE
+// and AWS_ROLE_ARN, as Kubernetes service accounts give them); a container
+// credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI,
+// as ECS and CodeBuild set); a profile of the shared credentials file; else
+// none.
 //
-// TODO: web identity (AWS_WEB_IDENTITY_TOKEN_FILE) and instance metadata
-// are not read; CI jobs get keys from their OIDC login step's environment.
+// TODO: the instance metadata of an EC2 runner is not asked: without any of
+// the above, asking it would cost every anonymous remote a timeout.
 func credentialsFrom(getenv func(string) string) (*credentials.Credentials, string) {
 	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
 	if id != "" && secret != "" {
 		return credentials.NewStaticV4(id, secret, getenv("AWS_SESSION_TOKEN")),
 			"environment"
+	}
+	switch {
+	case getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" && getenv("AWS_ROLE_ARN") != "":
+		return credentials.NewIAM(""), "web identity (role " + getenv("AWS_ROLE_ARN") + ")"
+	case getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "" ||
+		getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "":
+		return credentials.NewIAM(""), "container credentials endpoint"
 	}
 
 	file := getenv("AWS_SHARED_CREDENTIALS_FILE")

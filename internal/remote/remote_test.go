@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +113,45 @@ func TestCredentialsFromProfile(t *testing.T) {
 		require.Error(t, err, "the default profile's keys are wrong")
 		assert.NotContains(t, err.Error(), s.SecretKey)
 	}
+}
+
+// TestCredentialsFromAContainerEndpoint takes the keys from a container
+// credentials endpoint, as ECS and CodeBuild give them, answering in the
+// endpoint's documented form.
+func TestCredentialsFromAContainerEndpoint(t *testing.T) {
+	s := server(t)
+	bucket, err := s.Bucket(t.Context())
+	require.NoError(t, err)
+	asked := 0
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		assert.Equal(t, "Bearer task-token", r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"AccessKeyId": s.AccessKey, "SecretAccessKey": s.SecretKey, "Token": "",
+			"Expiration": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+		})
+	}))
+	defer endpoint.Close()
+	// The client library reads these two from the process's environment.
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.URL+"/v2/credentials")
+	t.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer task-token")
+	env := map[string]string{
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint.URL + "/v2/credentials",
+		"AWS_ENDPOINT_URL":                   s.Endpoint, "AWS_REGION": "us-east-1",
+	}
+	var logs strings.Builder
+	r, err := remote.Open(config.Remote{URL: "s3://" + bucket}, remote.Options{
+		Getenv: func(k string) string { return env[k] }, Attempts: 1,
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	require.NoError(t, err)
+	c, sums := fill(t, "weights")
+
+	require.NoError(t, r.Push(t.Context(), c, sums))
+	assert.Positive(t, asked)
+	assert.Contains(t, logs.String(), "credentials=\"container credentials endpoint\"")
+	assert.NotContains(t, logs.String(), s.SecretKey)
 }
 
 func TestPushPullRoundTrip(t *testing.T) {

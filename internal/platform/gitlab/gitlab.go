@@ -183,8 +183,8 @@ func (c *Client) backoff(minWait, maxWait time.Duration, n int, resp *http.Respo
 	return d
 }
 
-// retryAfter reads a Retry-After header in seconds from a 429 or 503 answer.
-// TODO: the HTTP-date form of Retry-After is not read; GitLab sends seconds.
+// retryAfter reads the Retry-After header of a 429 or 503 answer: seconds,
+// as GitLab sends them, or an HTTP date, as a proxy in front of it may.
 func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp == nil {
 		return 0, false
@@ -193,11 +193,14 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 		resp.StatusCode != http.StatusServiceUnavailable {
 		return 0, false
 	}
-	s, err := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if err != nil || s < 0 {
-		return 0, false
+	v := resp.Header.Get("Retry-After")
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
 	}
-	return time.Duration(s) * time.Second, true
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
 }
 
 // unprocessedOnly is the retry rule for requests that must not run twice
