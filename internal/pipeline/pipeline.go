@@ -48,6 +48,7 @@ type Pipeline struct {
 	nodes  []*node // upstream first, else in file order
 	byName map[string]*node
 	cache  *cache.Cache
+	ignore *digest.Ignore // the repository's .dvcignore files
 }
 
 // node is a stage with its edges.
@@ -87,7 +88,7 @@ func New(cfg *config.Config, opts Options) (*Pipeline, error) {
 	}
 	opts = withDefaults(opts, root)
 	p := &Pipeline{cfg: cfg, opts: opts, root: root, byName: map[string]*node{},
-		cache: cache.Open(opts.CacheDir)}
+		cache: cache.Open(opts.CacheDir), ignore: digest.NewIgnore(root)}
 
 	for _, st := range cfg.Stages {
 		n, err := p.newNode(st)

@@ -249,6 +249,33 @@ func TestStatus(t *testing.T) {
 	assert.JSONEq(t, `{"name":"other","state":"up-to-date","reasons":[]}`, string(data))
 }
 
+// TestDvcignoredFilesChangeNothing adds files that .dvcignore names to a
+// stage's output and to another's dependency: every stage stays up to date,
+// as DVC, which leaves them out of the directories' hashes, sees it.
+func TestDvcignoredFilesChangeNothing(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	write(t, filepath.Join(root, ".dvcignore"), "*.swp\n.ipynb_checkpoints/\n")
+	p := newPipeline(t, root, stages())
+	run(t, p, pipeline.RunOptions{})
+	runs(t, root)
+
+	write(t, filepath.Join(root, "data", "prepared", ".train.csv.swp"), "editor")
+	write(t, filepath.Join(root, "data", "prepared", ".ipynb_checkpoints", "x.ipynb"), "{}")
+	st, err := p.Status(t.Context())
+	require.NoError(t, err)
+	for _, s := range st {
+		assert.Equal(t, pipeline.UpToDate, s.State, "%s: %v", s.Name, s.Reasons)
+	}
+	run(t, p, pipeline.RunOptions{})
+	assert.Empty(t, runs(t, root))
+
+	write(t, filepath.Join(root, "data", "prepared", "extra.csv"), "id,x\n3,4\n")
+	st, err = p.Status(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, pipeline.Changed, st[0].State, "a file .dvcignore does not name counts")
+}
+
 func TestFailureStopsDownstreamOnly(t *testing.T) {
 	t.Parallel()
 	root := newRepo(t)

@@ -225,7 +225,8 @@ func (p *Pipeline) checkout(n *node, e lock.Entry) error {
 		return nil
 	}
 	info := digest.Info{MD5: e.MD5, Size: e.Size, NFiles: e.NFiles, IsExec: e.IsExec}
-	if now, _, err := (&digest.Hasher{}).Path(path, digest.MD5); err == nil && now.MD5 == e.MD5 {
+	h := &digest.Hasher{Ignore: p.ignore}
+	if now, _, err := h.Path(path, digest.MD5); err == nil && now.MD5 == e.MD5 {
 		return nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("hashing %s: %w", e.Path, err)

@@ -90,7 +90,7 @@ type hasher struct {
 
 // openHasher opens the stat cache; without it, hashing just reads more.
 func (p *Pipeline) openHasher() *hasher {
-	h := &hasher{Hasher: &digest.Hasher{}}
+	h := &hasher{Hasher: &digest.Hasher{Ignore: p.ignore}}
 	store, err := statcache.Open(filepath.Join(p.opts.StateDir, "stat.db"))
 	if err != nil {
 		p.opts.Log.Debug("going without the stat cache", "err", err)

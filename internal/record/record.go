@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -131,16 +130,8 @@ func (r *Record) PassedFor(model string) bool {
 // ArtifactOf hashes the model file or directory at root/path.
 func ArtifactOf(root, path string) (Artifact, error) {
 	full := filepath.Join(root, filepath.FromSlash(path))
-	fi, err := os.Stat(full)
-	if err != nil {
-		return Artifact{}, fmt.Errorf("hashing model %s: %w", path, err)
-	}
-	var info digest.Info
-	if fi.IsDir() {
-		info, err = digest.Dir(full)
-	} else {
-		info, err = digest.File(full)
-	}
+	h := &digest.Hasher{Ignore: digest.NewIgnore(root)}
+	info, _, err := h.Path(full, digest.MD5)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("hashing model %s: %w", path, err)
 	}

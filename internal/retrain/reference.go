@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -144,20 +143,11 @@ func dataDeps(cfg *config.Config) ([]string, error) {
 // hash of a directory); a missing path has no hash.
 func hashWorkTree(root string, paths []string) (map[string]string, error) {
 	out := make(map[string]string, len(paths))
+	h := &digest.Hasher{Ignore: digest.NewIgnore(root)}
 	for _, p := range paths {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		fi, err := os.Stat(full)
+		info, _, err := h.Path(filepath.Join(root, filepath.FromSlash(p)), digest.MD5)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("hashing %s: %w", p, err)
-		}
-		var info digest.Info
-		if fi.IsDir() {
-			info, err = digest.Dir(full)
-		} else {
-			info, err = digest.File(full)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("hashing %s: %w", p, err)

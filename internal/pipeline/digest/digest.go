@@ -123,6 +123,9 @@ type Hasher struct {
 	// 0 means two per CPU, so that one can wait on the disk while the
 	// other computes.
 	Workers int
+	// Ignore leaves out of a directory what the repository's .dvcignore
+	// files name, as DVC does; nil leaves out nothing.
+	Ignore *Ignore
 }
 
 // File returns the Info of the regular file at path (symbolic links followed).

@@ -34,9 +34,8 @@ func (h *Hasher) Dir(path, algo string) (Info, []Entry, error) {
 	return info, entries, nil
 }
 
-// ignored are names DVC never counts as part of a directory.
-// TODO: .dvcignore patterns are not applied; directories that need them hash
-// differently from DVC.
+// ignored are names DVC never counts as part of a directory, beside what
+// .dvcignore files name (Hasher.Ignore).
 var ignored = map[string]bool{".git": true, ".hg": true, ".dvc": true}
 
 // filesPerTask is how many files of a directory one task stats and hashes:
@@ -138,11 +137,13 @@ func (w *walker) run(wk *worker, t task) error {
 // list queues the subdirectories of d and all but the first share of its
 // files, and returns that share.
 func (w *walker) list(d dir, rel string, ents []fs.DirEntry) task {
+	skip := w.h.Ignore.In(d.path)
 	var names []string
 	for _, e := range ents {
 		name := e.Name()
 		switch typ := e.Type(); {
 		case ignored[name]:
+		case skip.Ignored(name, typ.IsDir()):
 		case typ.IsDir():
 			w.queue.push(task{rel: joinRel(rel, name), list: true})
 		case typ.IsRegular():
