@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/datacheck"
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/git"
+	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/pipeline/atomicfile"
 )
 
@@ -334,11 +336,10 @@ func storedProfiles(cfg *config.Config, dir string) (map[string]*datacheck.Profi
 }
 
 // dataBaseProfiles profiles each data set's file as it is at rev (resolved
-// as `mlci data check` documents when empty), streaming it out of git. A file
-// that rev does not hold has no baseline.
-//
-// TODO: data that DVC tracks is not in git; its baseline should come from
-// the cache by the hash in the baseline's dvc.lock or .dvc file.
+// as `mlci data check` documents when empty): streamed out of git when rev
+// commits it, else, for data DVC tracks (a .dvc file, or a stage's output
+// in rev's lock file), read from the local cache. A file found in neither
+// has no baseline.
 func dataBaseProfiles(ctx context.Context, g *globals, cfg *config.Config,
 	rev string) (map[string]*datacheck.Profile, error) {
 	repo := git.Repo{Dir: cfg.Root}
@@ -348,15 +349,25 @@ func dataBaseProfiles(ctx context.Context, g *globals, cfg *config.Config,
 	}
 	out := map[string]*datacheck.Profile{}
 	for _, ds := range cfg.Data {
+		opts := datacheck.OptionsFor(ds)
+		opts.Source = ds.Path + "@" + shortRev(commit)
 		// ":./" makes the path relative to the configuration's root, which
 		// may be a subdirectory of the repository.
 		obj := commit + ":./" + filepath.ToSlash(ds.Path)
 		if _, err := repo.Run(ctx, "cat-file", "-e", obj); err != nil {
-			g.log.Info("no baseline for data set", "set", ds.Name, "path", ds.Path, "at", rev)
+			p, err := trackedBaseProfile(ctx, cfg, commit, ds.Path, opts)
+			if err != nil {
+				return nil, fmt.Errorf("profiling the baseline of data set %s: %w", ds.Name,
+					err)
+			}
+			if p == nil {
+				g.log.Info("no baseline for data set", "set", ds.Name, "path", ds.Path,
+					"at", shortRev(commit))
+				continue
+			}
+			out[ds.Name] = p
 			continue
 		}
-		opts := datacheck.OptionsFor(ds)
-		opts.Source = ds.Path + "@" + shortRev(commit)
 		var p *datacheck.Profile
 		err := repo.Stream(ctx, func(r io.Reader) error {
 			var perr error
@@ -373,6 +384,24 @@ func dataBaseProfiles(ctx context.Context, g *globals, cfg *config.Config,
 
 // baseCommit resolves rev, or by default the merge base of HEAD with the
 // default branch (HEAD itself when there is no default branch).
+// trackedBaseProfile profiles the file at path that commit tracks with DVC
+// rather than git, from the local cache; nil when it is not there.
+func trackedBaseProfile(ctx context.Context, cfg *config.Config, commit, path string,
+	opts datacheck.ProfileOptions) (*datacheck.Profile, error) {
+	b, err := metrics.Lookup(ctx, cfg.Root, metrics.Options{Ref: commit, LockFile: cfg.LockFile})
+	if err != nil {
+		return nil, err
+	}
+	data, err := b.ReadFile(ctx, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return datacheck.ProfileBytes(data, opts)
+}
+
 func baseCommit(ctx context.Context, repo git.Repo, rev string) (string, error) {
 	if rev != "" {
 		return repo.RevParse(ctx, rev)

@@ -9,10 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/pipeline/cache"
+	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 	"github.com/mlci-dev/mlci/internal/pipeline/lock"
 )
 
@@ -96,9 +100,75 @@ func (b *Baseline) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	if cached, cerr := b.fromCache(ctx, path); cerr == nil {
 		return cached, nil
 	}
-	// TODO: when an output is neither committed nor cached here, read it from
-	// the base commit's run record (git notes) once run records are written.
+	if tracked, terr := b.fromDvcFile(ctx, path); terr == nil {
+		return tracked, nil
+	}
+	// TODO: a file neither committed nor in a local cache (a fresh CI
+	// runner without the remote cache configured) has no baseline; run
+	// records keep hashes, not contents.
 	return nil, err
+}
+
+// dvcFile is what mlci reads of a .dvc file (dvc add): its outputs.
+type dvcFile struct {
+	Outs []struct {
+		MD5  string `yaml:"md5"`
+		Path string `yaml:"path"`
+		Hash string `yaml:"hash"`
+	} `yaml:"outs"`
+}
+
+// fromDvcFile reads path when the commit tracks it with DVC rather than
+// git: path.dvc names its md5, or the .dvc file of a folder above it names
+// the folder's manifest, which names the file's md5. The object comes from
+// the first cache that holds it.
+func (b *Baseline) fromDvcFile(ctx context.Context, path string) ([]byte, error) {
+	path = filepath.ToSlash(filepath.Clean(path))
+	for tracked := path; tracked != "." && tracked != "/"; tracked = filepath.ToSlash(
+		filepath.Dir(tracked)) {
+		data, err := b.repo.Show(ctx, b.Commit, inDir(tracked+".dvc"))
+		if err != nil {
+			continue
+		}
+		var f dvcFile
+		if err := yaml.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("reading %s.dvc at %s: %w", tracked, short(b.Commit), err)
+		}
+		for _, o := range f.Outs {
+			if o.Path != filepath.Base(tracked) || o.MD5 == "" {
+				continue
+			}
+			entry := lock.Entry{MD5: o.MD5, Legacy: o.Hash != "md5"}
+			if tracked == path {
+				return b.readObject(entry)
+			}
+			return b.fromManifest(entry, strings.TrimPrefix(path, tracked+"/"))
+		}
+		return nil, fs.ErrNotExist
+	}
+	return nil, fs.ErrNotExist
+}
+
+// fromManifest reads the file rel of the folder whose manifest entry dir
+// names.
+func (b *Baseline) fromManifest(dir lock.Entry, rel string) ([]byte, error) {
+	if !strings.HasSuffix(dir.MD5, digest.DirSuffix) {
+		return nil, fs.ErrNotExist
+	}
+	data, err := b.readObject(lock.Entry{MD5: dir.MD5})
+	if err != nil {
+		return nil, err
+	}
+	entries, err := digest.ParseManifest(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.RelPath == rel {
+			return b.readObject(lock.Entry{MD5: e.MD5, Legacy: dir.Legacy})
+		}
+	}
+	return nil, fs.ErrNotExist
 }
 
 // inDir makes a path relative to the directory git runs in rather than to
@@ -134,7 +204,8 @@ func (b *Baseline) readObject(out lock.Entry) ([]byte, error) {
 			continue
 		}
 		sum := md5.Sum(data)
-		if out.Legacy || hex.EncodeToString(sum[:]) == out.MD5 {
+		if out.Legacy || hex.EncodeToString(sum[:]) == strings.TrimSuffix(out.MD5,
+			digest.DirSuffix) {
 			return data, nil
 		}
 	}

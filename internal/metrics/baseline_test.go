@@ -15,6 +15,8 @@ import (
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/git/gittest"
+	"github.com/mlci-dev/mlci/internal/pipeline/cache"
+	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 )
 
 func TestLookupMergeBase(t *testing.T) {
@@ -123,6 +125,45 @@ func TestBaselineReadsCachedOutputs(t *testing.T) {
 	assert.Equal(t, metricsJSON, string(data))
 
 	_, err = b.ReadFile(t.Context(), "eval/other.json")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+// TestBaselineReadsDvcTrackedData reads data that the baseline tracks with
+// .dvc files (dvc add) rather than git: a file, and a file of a tracked
+// folder, from DVC's cache, saved there by the cache package.
+func TestBaselineReadsDvcTrackedData(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	c := cache.Open(filepath.Join(repo.Dir, ".dvc", "cache"))
+	raw := filepath.Join(t.TempDir(), "customers.csv")
+	require.NoError(t, os.WriteFile(raw, []byte("id,churned\n1,0\n"), 0o644))
+	file, err := digest.File(raw)
+	require.NoError(t, err)
+	require.NoError(t, c.Save(raw, file, nil))
+	folder := filepath.Join(t.TempDir(), "images")
+	require.NoError(t, os.MkdirAll(filepath.Join(folder, "train"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(folder, "train", "labels.csv"),
+		[]byte("img,label\na.png,cat\n"), 0o644))
+	dir, entries, err := (&digest.Hasher{}).Dir(folder, digest.MD5)
+	require.NoError(t, err)
+	require.NoError(t, c.Save(folder, dir, entries))
+
+	repo.CommitFiles("track data with DVC", map[string]string{
+		"data/customers.csv.dvc": "outs:\n- md5: " + file.MD5 + "\n  size: 16\n  hash: md5\n" +
+			"  path: customers.csv\n",
+		"data/images.dvc": "outs:\n- md5: " + dir.MD5 + "\n  size: 20\n  nfiles: 1\n" +
+			"  hash: md5\n  path: images\n",
+	})
+	b, err := Lookup(t.Context(), repo.Dir, Options{Ref: "HEAD"})
+	require.NoError(t, err)
+
+	data, err := b.ReadFile(t.Context(), "data/customers.csv")
+	require.NoError(t, err)
+	assert.Equal(t, "id,churned\n1,0\n", string(data))
+	data, err = b.ReadFile(t.Context(), "data/images/train/labels.csv")
+	require.NoError(t, err)
+	assert.Equal(t, "img,label\na.png,cat\n", string(data))
+	_, err = b.ReadFile(t.Context(), "data/images/train/other.csv")
 	require.ErrorIs(t, err, fs.ErrNotExist)
 }
 
