@@ -15,7 +15,9 @@ import (
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/gate"
 	"github.com/mlci-dev/mlci/internal/git"
+	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/pipeline/atomicfile"
+	"github.com/mlci-dev/mlci/internal/progress"
 	"github.com/mlci-dev/mlci/internal/serve"
 )
 
@@ -165,11 +167,10 @@ func runServeCheck(ctx context.Context, g *globals, cfg *config.Config, m *confi
 }
 
 // baseTree returns the baseline's work tree: --base-dir as given, or a
-// temporary git worktree of --base that cleanup removes.
-//
-// TODO: a worktree holds what git holds; a baseline model kept in the DVC
-// cache rather than in git is not restored into it, so its service fails to
-// start and the comparison is left out with a note.
+// temporary git worktree of --base that cleanup removes, with the stage
+// outputs its lock file records (the model, say) restored from the local
+// cache; an output the cache lacks stays missing, and the baseline's
+// service may then not start, which the result notes.
 func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (string, func(), error) {
 	nothing := func() {}
 	switch {
@@ -191,6 +192,10 @@ func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (strin
 	if err != nil {
 		return "", nothing, err
 	}
+	prefix, err := repo.Run(ctx, "rev-parse", "--show-prefix")
+	if err != nil {
+		return "", nothing, err
+	}
 	dir, remove, err := repo.TempWorktree(ctx, rev)
 	if err != nil {
 		return "", nothing, fmt.Errorf("making the baseline's worktree: %w", err)
@@ -200,7 +205,30 @@ func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (strin
 			g.log.Warn("removing the baseline's worktree", "dir", dir, "err", err)
 		}
 	}
-	return dir, cleanup, nil
+
+	baseRoot := filepath.Join(dir, strings.TrimSpace(string(prefix)))
+	if err := restoreBaseOutputs(ctx, g, root, baseRoot); err != nil {
+		g.log.Warn("the baseline's outputs are not all in the cache", "err", err)
+	}
+	return baseRoot, cleanup, nil
+}
+
+// restoreBaseOutputs restores into the baseline's tree at baseRoot the
+// outputs its lock file records, from the cache of the project at root,
+// running no stage.
+func restoreBaseOutputs(ctx context.Context, g *globals, root, baseRoot string) error {
+	cfg, err := config.Load(baseRoot, g.config)
+	if err != nil {
+		return err
+	}
+	p, err := pipeline.New(cfg, pipeline.Options{
+		CacheDir: filepath.Join(root, ".mlci", "cache"), Log: g.log,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = p.Run(ctx, pipeline.RunOptions{RestoreOnly: true, Printer: progress.Discard()})
+	return err
 }
 
 // writeServing writes the result as JSON and its gates as JUnit XML; an
