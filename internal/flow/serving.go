@@ -136,6 +136,7 @@ func (s *state) viewServing() []report.ServingCheck {
 			out = append(out, report.ServingCheck{
 				Model: res.Model, Check: g.Metric, Rule: g.Rule, Value: g.Head,
 				Unit: unitOf(g.Metric), Passed: g.Passed, Message: g.Message,
+				Severity: g.Severity,
 			})
 		}
 	}

@@ -358,6 +358,8 @@ type ServingCheck struct {
 	Unit    string   `json:"unit,omitempty"`
 	Passed  bool     `json:"passed"`
 	Message string   `json:"message,omitempty"`
+	// Severity is "error" (a failure fails the run) or "warning".
+	Severity string `json:"severity,omitempty"`
 }
 
 // Promotion is what happens, or happened, to the candidate model's stage.

@@ -105,6 +105,16 @@ func fullData() *Data {
 				Base: f(0.851), Head: f(0.847), Passed: true, Severity: "error",
 				Slice: "region=EU", Message: "worst slice dropped 0.004"},
 		},
+		Serving: []ServingCheck{
+			{Model: "churn", Check: "answers", Rule: "equal eval/predictions.csv within 1e-06",
+				Value: f(0), Passed: true, Severity: "error",
+				Message: "all 743 rows equal eval/predictions.csv (score)"},
+			{Model: "churn", Check: "latency_p99_ms", Rule: "≤ 500", Value: f(6.15), Unit: "ms",
+				Passed: true, Severity: "error"},
+			{Model: "churn", Check: "latency_p99_ms", Rule: "no rise over 25%", Value: f(6.15),
+				Unit: "ms", Severity: "warning",
+				Message: "rose 32.77% (4.633 → 6.152), more than 25%"},
+		},
 		DataSets: []DataSet{{
 			Name: "customers", Path: "data/raw/customers.csv", Rows: 2400, Columns: 9,
 			BaseRows: new(2400),

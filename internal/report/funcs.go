@@ -28,6 +28,7 @@ func commonFuncs(opts Options) map[string]any {
 		"indicator":   n.indicator,
 		"sig":         n.significance,
 		"gateResult":  gateResult,
+		"checkResult": checkResult,
 		"stageResult": stageResult,
 		"stageTime":   stageTime,
 		"square":      func(i int) string { return squares[i%len(squares)] },
@@ -163,6 +164,11 @@ func gateResult(g Gate) string {
 		return "⚠️ warning"
 	}
 	return "❌ failed"
+}
+
+// checkResult is a serving check's result as people read it.
+func checkResult(c ServingCheck) string {
+	return gateResult(Gate{Passed: c.Passed, Severity: c.Severity})
 }
 
 // stageResult is a stage's result as people read it.

@@ -245,7 +245,18 @@ func (v *view) GatedMetrics(m Model) []Metric {
 func (v *view) ServingFailed() int {
 	n := 0
 	for _, s := range v.Serving {
-		if !s.Passed {
+		if !s.Passed && s.Severity != "warning" {
+			n++
+		}
+	}
+	return n
+}
+
+// ServingWarned counts the serving checks that failed as warnings.
+func (v *view) ServingWarned() int {
+	n := 0
+	for _, s := range v.Serving {
+		if !s.Passed && s.Severity == "warning" {
 			n++
 		}
 	}
