@@ -112,7 +112,7 @@ Exit codes: 0 success, 1 a gate or check failed, 2 usage or configuration error,
 		Example: `  mlci demo                    # the whole pull-request flow on a bundled example
   mlci changes --base main     # what changed and which stages it affects
   mlci run --dry-run           # which stages would run and why
-  mlci validate --format json  # gates and data checks as JSON`,
+  mlci validate --format json  # the model gates' verdict as JSON`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: g.setup,
