@@ -1,7 +1,9 @@
 package datacheck
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/mlci-dev/mlci/internal/datacheck/sketch"
 )
@@ -130,12 +134,14 @@ func (p *Profile) Column(name string) *Column {
 // IsNumeric reports whether the column holds numbers.
 func (c *Column) IsNumeric() bool { return c.Type == TypeInteger || c.Type == TypeNumber }
 
-// FormatOf returns the format that path's extension names, csv by default.
-//
-// TODO: compressed files (.csv.gz, .jsonl.zst) are not recognised; the
-// reader would need to wrap the stream in a decompressor.
+// FormatOf returns the format that path's extension names, csv by default;
+// a compression suffix (.gz, .zst) is looked through: data.tsv.gz is tsv.
 func FormatOf(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
+	lower := strings.ToLower(path)
+	for _, suffix := range []string{".gz", ".gzip", ".zst", ".zstd"} {
+		lower = strings.TrimSuffix(lower, suffix)
+	}
+	switch filepath.Ext(lower) {
 	case ".tsv", ".tab":
 		return FormatTSV
 	case ".jsonl", ".ndjson":
@@ -158,6 +164,14 @@ func ProfileReader(r io.Reader, opts ProfileOptions) (*Profile, error) {
 		opts.Source = "input"
 	}
 	p := &Profile{Version: ProfileVersion, Format: opts.Format, Label: opts.Label, ID: opts.ID}
+	if opts.Format != FormatParquet {
+		plain, done, err := decompressed(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", opts.Source, err)
+		}
+		defer done()
+		r = plain
+	}
 	var err error
 	switch opts.Format {
 	case FormatCSV:
@@ -175,6 +189,59 @@ func ProfileReader(r io.Reader, opts ProfileOptions) (*Profile, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// Magic numbers of the compressed streams ProfileReader reads through.
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// decompressed returns what r yields, decompressed when it starts as a gzip
+// or zstd stream does, whatever the file's name; done releases the decoder.
+func decompressed(r io.Reader) (plain io.Reader, done func(), err error) {
+	magic, r, err := peek(r, len(zstdMagic))
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case bytes.HasPrefix(magic, gzipMagic):
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading gzip data: %w", err)
+		}
+		return zr, func() { _ = zr.Close() }, nil
+	case bytes.Equal(magic, zstdMagic):
+		zr, err := zstd.NewReader(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading zstd data: %w", err)
+		}
+		return zr, zr.Close, nil
+	}
+	return r, func() {}, nil
+}
+
+// peek returns r's first n bytes (fewer when it is shorter) and a reader of
+// all of it: r itself, rewound, when it can seek (a file, bytes in memory),
+// else r behind a buffer.
+func peek(r io.Reader, n int) ([]byte, io.Reader, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		start, err := rs.Seek(0, io.SeekCurrent)
+		if err == nil {
+			head := make([]byte, n)
+			got, rerr := io.ReadFull(rs, head)
+			if _, err := rs.Seek(start, io.SeekStart); err != nil {
+				return nil, nil, err
+			}
+			if rerr != nil && !errors.Is(rerr, io.ErrUnexpectedEOF) && !errors.Is(rerr, io.EOF) {
+				return nil, nil, rerr
+			}
+			return head[:got], rs, nil
+		}
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(n)
+	return head, br, nil
 }
 
 // ProfileFile profiles the file at path; an empty opts.Format is guessed

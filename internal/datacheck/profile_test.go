@@ -2,6 +2,7 @@ package datacheck
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -76,9 +78,13 @@ func TestProfileFormatsAgree(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
 	}
 	require.NoError(t, parquet.WriteFile(filepath.Join(dir, "t.parquet"), rows))
+	compress(t, filepath.Join(dir, "t.csv"), filepath.Join(dir, "t.csv.gz"))
+	compress(t, filepath.Join(dir, "t.tsv"), filepath.Join(dir, "t.tsv.zst"))
+	compress(t, filepath.Join(dir, "t.jsonl"), filepath.Join(dir, "t.jsonl.gz"))
 
 	want := profileFile(t, filepath.Join(dir, "t.csv"))
-	for _, name := range []string{"t.tsv", "t.jsonl", "t.parquet"} {
+	for _, name := range []string{"t.tsv", "t.jsonl", "t.parquet", "t.csv.gz", "t.tsv.zst",
+		"t.jsonl.gz"} {
 		got := profileFile(t, filepath.Join(dir, name))
 		got.Format = want.Format
 		assert.Equal(t, jsonOf(t, want), jsonOf(t, got), name)
@@ -279,4 +285,47 @@ func sumCounts(cs []Count) int64 {
 		s += c.Count
 	}
 	return s
+}
+
+// compress writes src to dst compressed as dst's extension says: gzip or
+// zstd.
+func compress(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	switch filepath.Ext(dst) {
+	case ".gz":
+		w := gzip.NewWriter(&buf)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+	case ".zst":
+		w, err := zstd.NewWriter(&buf)
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+	}
+	require.NoError(t, os.WriteFile(dst, buf.Bytes(), 0o644))
+}
+
+func TestFormatOfLooksThroughCompression(t *testing.T) {
+	t.Parallel()
+	for path, want := range map[string]string{
+		"a.csv": FormatCSV, "a.csv.gz": FormatCSV, "a.TSV.GZ": FormatTSV,
+		"a.jsonl.zst": FormatJSONL, "a.ndjson.zstd": FormatJSONL, "a.parquet": FormatParquet,
+		"a.gz": FormatCSV,
+	} {
+		assert.Equal(t, want, FormatOf(path), path)
+	}
+}
+
+func TestProfileBadCompressedData(t *testing.T) {
+	t.Parallel()
+	bad := append([]byte{0x1f, 0x8b}, "not really gzip"...)
+	_, err := ProfileBytes(bad, ProfileOptions{Source: "data/x.csv.gz"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "data/x.csv.gz")
+	assert.Contains(t, err.Error(), "gzip")
 }
