@@ -192,7 +192,7 @@ func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (strin
 	if err != nil {
 		return "", nothing, err
 	}
-	prefix, err := repo.Run(ctx, "rev-parse", "--show-prefix")
+	prefix, err := repo.Prefix(ctx)
 	if err != nil {
 		return "", nothing, err
 	}
@@ -206,29 +206,13 @@ func baseTree(ctx context.Context, g *globals, root string, f serveFlags) (strin
 		}
 	}
 
-	baseRoot := filepath.Join(dir, strings.TrimSpace(string(prefix)))
-	if err := restoreBaseOutputs(ctx, g, root, baseRoot); err != nil {
+	baseRoot := filepath.Join(dir, prefix)
+	_, err = pipeline.RunAt(ctx, baseRoot, g.config, filepath.Join(root, ".mlci", "cache"),
+		g.log, pipeline.RunOptions{RestoreOnly: true, Printer: progress.Discard()})
+	if err != nil {
 		g.log.Warn("the baseline's outputs are not all in the cache", "err", err)
 	}
 	return baseRoot, cleanup, nil
-}
-
-// restoreBaseOutputs restores into the baseline's tree at baseRoot the
-// outputs its lock file records, from the cache of the project at root,
-// running no stage.
-func restoreBaseOutputs(ctx context.Context, g *globals, root, baseRoot string) error {
-	cfg, err := config.Load(baseRoot, g.config)
-	if err != nil {
-		return err
-	}
-	p, err := pipeline.New(cfg, pipeline.Options{
-		CacheDir: filepath.Join(root, ".mlci", "cache"), Log: g.log,
-	})
-	if err != nil {
-		return err
-	}
-	_, err = p.Run(ctx, pipeline.RunOptions{RestoreOnly: true, Printer: progress.Discard()})
-	return err
 }
 
 // writeServing writes the result as JSON and its gates as JUnit XML; an

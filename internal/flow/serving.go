@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/gate"
 	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/progress"
@@ -54,6 +53,11 @@ func (s *state) baseTree(ctx context.Context) (string, func()) {
 	if s.changes.Base == "" {
 		return "", func() {}
 	}
+	prefix, err := s.repo.Prefix(ctx)
+	if err != nil {
+		s.opts.Log.Warn("serving without the baseline beside", "err", err)
+		return "", func() {}
+	}
 	dir, remove, err := s.repo.TempWorktree(ctx, s.changes.Base)
 	if err != nil {
 		s.opts.Log.Warn("serving without the baseline beside", "err", err)
@@ -64,7 +68,7 @@ func (s *state) baseTree(ctx context.Context) (string, func()) {
 			s.opts.Log.Warn("removing the baseline's worktree", "dir", dir, "err", err)
 		}
 	}
-	root := filepath.Join(dir, s.subdir())
+	root := filepath.Join(dir, prefix)
 	if err := s.restoreOutputs(ctx, root); err != nil {
 		s.opts.Log.Warn("the baseline's outputs could not be restored; serving without it",
 			"err", err)
@@ -76,20 +80,13 @@ func (s *state) baseTree(ctx context.Context) (string, func()) {
 // its worktree from the cache, as its lock file records them; a stage whose
 // outputs the cache lacks runs again.
 func (s *state) restoreOutputs(ctx context.Context, root string) error {
-	cfg, err := config.Load(root, s.opts.ConfigFile)
-	if err != nil {
-		return err
-	}
 	cache := s.opts.CacheDir
 	if cache == "" {
 		cache = filepath.Join(s.cfg.Root, ".mlci", "cache")
 	}
-	p, err := pipeline.New(cfg, pipeline.Options{CacheDir: cache, Log: s.opts.Log})
-	if err != nil {
-		return err
-	}
 	g := s.opts.Printer.Start("baseline", "Restore the baseline's outputs for serving")
-	res, err := p.Run(ctx, pipeline.RunOptions{Printer: progress.Discard(), Output: g})
+	res, err := pipeline.RunAt(ctx, root, s.opts.ConfigFile, cache, s.opts.Log,
+		pipeline.RunOptions{Printer: progress.Discard(), Output: g})
 	if res != nil {
 		for _, st := range res.Stages {
 			g.Linef("%s: %s", st.Name, st.Result)
@@ -101,15 +98,6 @@ func (s *state) restoreOutputs(ctx context.Context, root string) error {
 	}
 	g.End("done")
 	return nil
-}
-
-// subdir is where the project lives inside its repository.
-func (s *state) subdir() string {
-	top, err := s.repo.Run(context.Background(), "rev-parse", "--show-prefix")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(top))
 }
 
 // joinServing adds the serving gates to the verdict and its files.

@@ -351,3 +351,15 @@ func TestSHAHelpers(t *testing.T) {
 	assert.True(t, git.IsSHA(strings.Repeat("ab", 20)))
 	assert.False(t, git.IsSHA("main"))
 }
+
+func TestPrefix(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.CommitFiles("one", map[string]string{"ml/dvc.yaml": "stages: {}\n"})
+
+	for dir, want := range map[string]string{"": "", "ml": "ml/"} {
+		got, err := git.Repo{Dir: filepath.Join(r.Dir, dir)}.Prefix(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, want, got, dir)
+	}
+}

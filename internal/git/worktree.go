@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // TempWorktree checks rev out into a new temporary folder beside nothing
@@ -25,4 +26,15 @@ func (r Repo) TempWorktree(ctx context.Context, rev string) (dir string, remove 
 		return err
 	}
 	return dir, remove, nil
+}
+
+// Prefix returns where r.Dir lies inside its work tree ("ml/" for a project
+// in a subfolder, "" at the top), so that the same place can be found in
+// another worktree.
+func (r Repo) Prefix(ctx context.Context) (string, error) {
+	out, err := r.Run(ctx, "rev-parse", "--show-prefix")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/pipeline/lock"
 	"github.com/mlci-dev/mlci/internal/progress"
@@ -48,6 +50,23 @@ type RunOptions struct {
 	// RestoreOnly runs no stage: each one that is not up to date is restored
 	// from the cache or fails, as in the job that collects a plan's results.
 	RestoreOnly bool
+}
+
+// RunAt runs the pipeline of the tree at root (a baseline's worktree, say)
+// as its own configuration file describes it, with cacheDir for the cache:
+// with RunOptions.RestoreOnly it brings the outputs its lock file records
+// out of the cache and runs nothing.
+func RunAt(ctx context.Context, root, configFile, cacheDir string, log *slog.Logger,
+	run RunOptions) (*RunResult, error) {
+	cfg, err := config.Load(root, configFile)
+	if err != nil {
+		return nil, err
+	}
+	p, err := New(cfg, Options{CacheDir: cacheDir, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(ctx, run)
 }
 
 // RunResult is what a run did, stage by stage in pipeline order.

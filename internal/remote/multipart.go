@@ -17,13 +17,11 @@ import (
 const partWorkers = 8
 
 // part is one part of a multipart upload: its number (from 1), where it
-// starts in the file, its length, and its md5 once computed (only to match
-// a part an earlier upload sent).
+// starts in the file, and its length.
 type part struct {
 	number int
 	off    int64
 	size   int64
-	md5    []byte
 }
 
 // putParts uploads f, of size bytes, to key in parts of the remote's part
@@ -76,9 +74,8 @@ func split(size, partSize int64) []part {
 }
 
 // unfinished finds the newest unfinished upload of key and returns its ID
-// with the ETags of its parts that match parts of f, by part number; ""
-// when there is none. The part's md5 is computed here for the comparison
-// and kept in parts for the upload.
+// with the ETags of its parts that match parts of f (the same length and
+// md5), by part number; "" when there is none.
 func (r *Remote) unfinished(ctx context.Context, core minio.Core, key string, f *os.File,
 	parts []part) (string, map[int]string, error) {
 	res, err := core.ListMultipartUploads(ctx, r.bucket, key, "", "", "", 1000)
@@ -107,11 +104,12 @@ func (r *Remote) unfinished(ctx context.Context, core minio.Core, key string, f 
 			if i < 0 || i >= len(parts) || op.Size != parts[i].size {
 				continue
 			}
-			if err := parts[i].hash(f); err != nil {
+			sum, err := parts[i].md5(f)
+			if err != nil {
 				return "", nil, err
 			}
 			etag := strings.Trim(op.ETag, `"`)
-			if strings.EqualFold(etag, hex.EncodeToString(parts[i].md5)) {
+			if strings.EqualFold(etag, sum) {
 				kept[op.PartNumber] = etag
 			}
 		}
@@ -122,17 +120,13 @@ func (r *Remote) unfinished(ctx context.Context, core minio.Core, key string, f 
 	}
 }
 
-// hash computes the part's md5 from f, once.
-func (p *part) hash(f *os.File) error {
-	if p.md5 != nil {
-		return nil
-	}
+// md5 returns the hex md5 of the part of f, as S3 gives a part's ETag.
+func (p part) md5(f *os.File) (string, error) {
 	h := md5.New()
 	if _, err := io.Copy(h, io.NewSectionReader(f, p.off, p.size)); err != nil {
-		return fmt.Errorf("reading part %d: %w", p.number, err)
+		return "", fmt.Errorf("reading part %d: %w", p.number, err)
 	}
-	p.md5 = h.Sum(nil)
-	return nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // sendParts uploads the parts not kept, partWorkers at a time, and returns
@@ -159,7 +153,7 @@ func (r *Remote) sendParts(ctx context.Context, core minio.Core, key, id string,
 	for range min(partWorkers, len(todo)) {
 		wg.Go(func() {
 			for i := range next {
-				etag, err := r.sendPart(ctx, core, key, id, f, &parts[i])
+				etag, err := r.sendPart(ctx, core, key, id, f, parts[i])
 				mu.Lock()
 				if err != nil && failed == nil {
 					failed = err
@@ -190,7 +184,7 @@ func (r *Remote) sendParts(ctx context.Context, core minio.Core, key, id string,
 // sendPart uploads one part. The request is signed with the part's
 // SHA-256 (or, over TLS, carries a CRC of it), which the server checks.
 func (r *Remote) sendPart(ctx context.Context, core minio.Core, key, id string, f *os.File,
-	p *part) (string, error) {
+	p part) (string, error) {
 	op, err := core.PutObjectPart(ctx, r.bucket, key, id, p.number,
 		io.NewSectionReader(f, p.off, p.size), p.size, minio.PutObjectPartOptions{})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,9 +123,9 @@ func TestCredentialsFromAContainerEndpoint(t *testing.T) {
 	s := server(t)
 	bucket, err := s.Bucket(t.Context())
 	require.NoError(t, err)
-	asked := 0
+	var asked atomic.Int32
 	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked++
+		asked.Add(1)
 		assert.Equal(t, "Bearer task-token", r.Header.Get("Authorization"))
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{
@@ -149,7 +150,7 @@ func TestCredentialsFromAContainerEndpoint(t *testing.T) {
 	c, sums := fill(t, "weights")
 
 	require.NoError(t, r.Push(t.Context(), c, sums))
-	assert.Positive(t, asked)
+	assert.Positive(t, asked.Load())
 	assert.Contains(t, logs.String(), "credentials=\"container credentials endpoint\"")
 	assert.NotContains(t, logs.String(), s.SecretKey)
 }

@@ -238,9 +238,7 @@ func (r *Remote) fetch(ctx context.Context, key, dst, want string) (int64, error
 	if info.Size > 2*rangeSize {
 		err = r.fetchRanges(ctx, key, info.Size, tmp, h)
 	} else {
-		buf := make([]byte, min(info.Size+1, copyBufferSize))
-		err = r.copyObject(ctx, key, minio.GetObjectOptions{}, info.Size,
-			io.MultiWriter(tmp, h), buf)
+		err = r.copyObject(ctx, key, info.Size, io.MultiWriter(tmp, h))
 	}
 	if err != nil {
 		return 0, notFound(err)
@@ -356,14 +354,15 @@ func (r *Remote) fetchRange(ctx context.Context, key string, f *os.File, off, si
 	return part, nil
 }
 
-// copyObject copies the n bytes GetObject with opts returns to w.
-func (r *Remote) copyObject(ctx context.Context, key string, opts minio.GetObjectOptions,
-	n int64, w io.Writer, buf []byte) error {
-	body, _, _, err := minio.Core{Client: r.client}.GetObject(ctx, r.bucket, key, opts)
+// copyObject copies the object at key, of n bytes, to w in one request.
+func (r *Remote) copyObject(ctx context.Context, key string, n int64, w io.Writer) error {
+	body, _, _, err := minio.Core{Client: r.client}.GetObject(ctx, r.bucket, key,
+		minio.GetObjectOptions{})
 	if err != nil {
 		return err
 	}
 	defer body.Close()
+	buf := make([]byte, min(n+1, copyBufferSize))
 	got, err := io.CopyBuffer(w, io.LimitReader(body, n), buf)
 	if err != nil {
 		return err
