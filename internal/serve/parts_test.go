@@ -183,10 +183,33 @@ func TestWithin(t *testing.T) {
 
 func TestTail(t *testing.T) {
 	t.Parallel()
+	tests := []struct {
+		name   string
+		max    int
+		writes []string
+		want   []string
+	}{
+		{"last lines only", 2, []string{"one\ntwo\r\nthr", "ee\nfour"},
+			[]string{"[2 lines left out]", "three", "four"}},
+		{"everything fits", 8, []string{"a\nb\nc"}, []string{"a", "b", "c"}},
+		{"first and last", 8, []string{"up\nready\n", strings.Repeat("trace\n", 9), "end\n"},
+			[]string{"up", "ready", "[2 lines left out]", "trace", "trace", "trace", "trace",
+				"trace", "trace", "trace", "end"}},
+		{"one line left out", 4, []string{"a\nb\nc\nd\ne\nf"},
+			[]string{"a", "[1 line left out]", "c", "d", "e", "f"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := newTail(tt.max)
+			for _, w := range tt.writes {
+				_, _ = tl.Write([]byte(w))
+			}
+			assert.Equal(t, tt.want, tl.lines())
+		})
+	}
+
 	tl := newTail(2)
-	_, _ = tl.Write([]byte("one\ntwo\r\nthr"))
-	_, _ = tl.Write([]byte("ee\nfour"))
-	assert.Equal(t, []string{"three", "four"}, tl.lines())
+	_, _ = tl.Write([]byte("one\n"))
 	_, _ = tl.Write(bytes.Repeat([]byte("x"), 3*maxKept))
 	assert.Len(t, tl.lines()[1], maxKept)
 }

@@ -18,8 +18,9 @@ import (
 )
 
 // service is a running prediction service: a shell running the configured
-// command in its own process group, its output's last lines, and a watcher
-// that samples its processes' memory and remembers every process it started.
+// command in its own process group, its first and last lines of output, and a
+// watcher that samples its processes' memory and remembers every process it
+// started.
 type service struct {
 	side string
 	line string
@@ -116,7 +117,7 @@ func (s *service) status() string {
 // waitReady waits until url answers 200 (or, when url is "", the port
 // accepts connections), the timeout passes or the service exits. It returns
 // how long the service took, or an error saying what went wrong with the
-// service's last lines of output.
+// service's first and last lines of output.
 func (s *service) waitReady(ctx context.Context, c *client, url string,
 	timeout time.Duration) (time.Duration, error) {
 	start := time.Now()
@@ -212,11 +213,11 @@ func otherPorts(ports []int, given int) string {
 	return strings.Join(out, ", ")
 }
 
-// failure is an error about the service, with its last lines of output.
+// failure is an error about the service, with its first and last lines of output.
 func (s *service) failure(format string, args ...any) error {
 	msg := fmt.Sprintf("the %s service `%s` %s", s.side, s.line, fmt.Sprintf(format, args...))
 	if lines := s.out.lines(); len(lines) > 0 {
-		msg += "; its last lines of output:\n" + strings.Join(lines, "\n")
+		msg += "; its output (first and last lines):\n" + strings.Join(lines, "\n")
 	}
 	return errors.New(msg)
 }
@@ -334,15 +335,21 @@ func (s *service) closeOutput() {
 
 func (s *service) peakMB() float64 { return s.watch.peakMB() }
 
-// tail keeps the last lines written to it.
+// tail keeps the first and the last lines written to it: a service's first
+// lines usually say how it started, its last ones how it failed.
 type tail struct {
 	mu      sync.Mutex
+	first   int
 	max     int
+	head    []string
 	ring    []string
+	dropped int
 	partial []byte
 }
 
-func newTail(n int) *tail { return &tail{max: n} }
+// newTail keeps the first lines written and the last n; first is a quarter
+// of n, so a failing service's traceback cannot push out its start-up lines.
+func newTail(n int) *tail { return &tail{first: n / 4, max: n} }
 
 // maxKept bounds a kept line, so output without newlines cannot grow memory.
 const maxKept = 2048
@@ -364,22 +371,38 @@ func (t *tail) Write(b []byte) (int, error) {
 }
 
 func (t *tail) push(line string) {
-	t.ring = append(t.ring, strings.TrimRight(line, "\r"))
+	line = strings.TrimRight(line, "\r")
+	if len(t.head) < t.first {
+		t.head = append(t.head, line)
+		return
+	}
+	t.ring = append(t.ring, line)
 	if len(t.ring) > t.max {
+		t.dropped += len(t.ring) - t.max
 		t.ring = t.ring[len(t.ring)-t.max:]
 	}
 }
 
-// lines returns the kept lines, the unfinished last one included.
+// lines returns the kept lines, the unfinished last one included, with a
+// line saying how many were left out between the first and the last.
 func (t *tail) lines() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := append([]string(nil), t.ring...)
+	last := append([]string(nil), t.ring...)
 	if len(t.partial) > 0 {
-		out = append(out, string(t.partial))
+		last = append(last, string(t.partial))
 	}
-	if len(out) > t.max {
-		out = out[len(out)-t.max:]
+	dropped := t.dropped
+	if len(last) > t.max {
+		dropped += len(last) - t.max
+		last = last[len(last)-t.max:]
 	}
-	return out
+	out := append([]string(nil), t.head...)
+	switch {
+	case dropped == 1:
+		out = append(out, "[1 line left out]")
+	case dropped > 1:
+		out = append(out, fmt.Sprintf("[%d lines left out]", dropped))
+	}
+	return append(out, last...)
 }

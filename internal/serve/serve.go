@@ -95,7 +95,7 @@ type Result struct {
 	Passed bool          `json:"passed"`
 	// Notes say what a reader should know: what was not checked and why.
 	Notes []string `json:"notes,omitempty"`
-	// Output are the candidate service's last lines of output when a
+	// Output are the candidate service's first and last lines of output when a
 	// built-in check failed.
 	Output []string `json:"output,omitempty"`
 }

@@ -14,7 +14,7 @@ const shownMismatches = 10
 
 // WriteText writes the result for people: the verdict, the figures beside
 // the baseline's, each check and gate with its outcome, the first
-// mismatches, the notes and, when a check failed, the service's last lines.
+// mismatches, the notes and, when a check failed, the service's first and last lines.
 func (r *Result) WriteText(w io.Writer) error {
 	var b strings.Builder
 	outcome := "passed"
@@ -35,7 +35,7 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	if len(r.Output) > 0 {
-		b.WriteString("last lines of the service's output:\n")
+		b.WriteString("the service's output (first and last lines):\n")
 		for _, l := range r.Output {
 			fmt.Fprintf(&b, "  | %s\n", l)
 		}
