@@ -103,7 +103,7 @@ func newRun(t testing.TB, env map[string]string, opts ...func(*Options)) *run {
 			r.mu.Unlock()
 		},
 		Now:            r.now,
-		RequestTimeout: 300 * time.Millisecond,
+		RequestTimeout: time.Second, // short for the hanging cases, long for a loaded runner
 	}
 	for _, opt := range opts {
 		opt(&o)
