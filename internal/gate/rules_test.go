@@ -199,8 +199,9 @@ func TestCheck(t *testing.T) {
 		{"significance of a metric not from predictions",
 			model(config.Gate{Metric: "latency", Significance: f(0.05), Pos: pos}),
 			"mlci.yaml:7:9: model churn, gate on latency: latency cannot be computed from " +
-				"predictions; these can: accuracy, precision, recall, f1, roc_auc, log_loss, " +
-				"rmse, mae"},
+				"predictions; these can: accuracy, balanced_accuracy, precision, recall, f1, " +
+				"precision_macro, recall_macro, f1_macro, precision_weighted, " +
+				"recall_weighted, f1_weighted, roc_auc, log_loss, rmse, mae"},
 		{"slices without predictions", &config.Model{Name: "m", Gates: []config.Gate{
 			{Metric: "accuracy", SliceBy: "region", Pos: pos}}},
 			"mlci.yaml:7:9: model m, gate on accuracy: significance and slice_by need the " +

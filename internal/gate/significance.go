@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/mlci-dev/mlci/internal/config"
@@ -41,6 +42,10 @@ func (in *input) significance(g config.Gate) Result {
 	}
 	paired, ok := in.paired(&r, m)
 	if !ok {
+		return r
+	}
+	if err := stats.CheckClasses(m, paired.Label, paired.Base, paired.Head); err != nil {
+		r.fail("%v", in.classError(err))
 		return r
 	}
 
@@ -98,7 +103,7 @@ func (in *input) test(g config.Gate, m stats.Metric, p stats.Paired) (*Significa
 	b := stats.Bootstrap{Resamples: in.eval.Resamples, Seed: in.eval.Seed}
 	dist, err := b.Diff(m, p)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", in.predHead.File, err)
+		return nil, in.classError(err)
 	}
 	if len(dist.Diffs) == 0 {
 		return nil, fmt.Errorf("%s is undefined in every bootstrap resample", m)
@@ -160,4 +165,16 @@ func (in *input) decide(r *Result, g config.Gate, m stats.Metric, p stats.Paired
 		return
 	}
 	r.fail("may be worse by over %s: %s", num(s.Margin), detail)
+}
+
+// classError names the candidate's predictions file, line and example id in
+// an error about m's input; a *stats.ClassError counts examples in the
+// candidate's order.
+func (in *input) classError(err error) error {
+	var ce *stats.ClassError
+	if !errors.As(err, &ce) || ce.Example >= len(in.predHead.IDs) {
+		return fmt.Errorf("%s: %w", in.predHead.File, err)
+	}
+	return fmt.Errorf("%s:%d: %s, id %s: %s", in.predHead.File, in.predHead.Lines[ce.Example],
+		ce.Metric, in.predHead.IDs[ce.Example], ce.Problem())
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -263,4 +264,73 @@ func TestSliceRule(t *testing.T) {
 	t.Parallel()
 	g := config.Gate{Metric: "accuracy", SliceBy: "region", MinSliceSize: 200, MaxDrop: f(0.02)}
 	assert.Equal(t, "each region slice (n ≥ 200): no drop over 0.02", SliceRule(g))
+}
+
+// threeClasses writes n predictions of classes 0, 1 and 2 as CSV, right with
+// probability skill and otherwise a random class; regions listed in weak are
+// guessed at random.
+func threeClasses(t *testing.T, name string, n int, skill float64,
+	weak ...string) *metrics.Predictions {
+	t.Helper()
+	labels := rand.New(rand.NewPCG(4, 4))
+	guesses := rand.New(rand.NewPCG(uint64(skill*1000), 5))
+	regions := []string{"APAC", "EU", "US"}
+	var b strings.Builder
+	b.WriteString("id,label,prediction,region\n")
+	for i := range n {
+		y := labels.IntN(3)
+		region := regions[i%3]
+		pred := y
+		if guesses.Float64() >= skill || slices.Contains(weak, region) {
+			pred = guesses.IntN(3)
+		}
+		fmt.Fprintf(&b, "%d,%d,%d,%s\n", i, y, pred, region)
+	}
+	p, err := metrics.ReadPredictions(name, []byte(b.String()))
+	require.NoError(t, err)
+	return p
+}
+
+func TestMoreThanTwoClasses(t *testing.T) {
+	t.Parallel()
+	weak := threeClasses(t, "base.csv", 3000, 0.5)
+	strong := threeClasses(t, "head.csv", 3000, 0.6)
+	euWorse := threeClasses(t, "head.csv", 3000, 0.6, "EU")
+
+	tests := []struct {
+		name    string
+		gate    config.Gate
+		preds   *Predictions
+		passed  bool
+		message string
+	}{
+		{"f1_macro better", config.Gate{Metric: "f1_macro", Significance: f(0.05)},
+			&Predictions{Base: weak, Head: strong}, true, "f1_macro 0."},
+		{"f1_macro worse", config.Gate{Metric: "f1_macro", Significance: f(0.05)},
+			&Predictions{Base: strong, Head: weak}, false, "not significantly better: f1_macro"},
+		{"balanced accuracy within a margin",
+			config.Gate{Metric: "balanced_accuracy", Significance: f(0.05), Margin: f(0.05)},
+			&Predictions{Base: weak, Head: weak}, true, "balanced_accuracy 0."},
+		{"recall_weighted by slice", config.Gate{Metric: "recall_weighted", SliceBy: "region",
+			MaxDrop: f(0.05)}, &Predictions{Base: strong, Head: euWorse}, false,
+			"1 of 3 slices fail: EU (n = 1000): dropped"},
+		{"binary f1 refuses three classes", config.Gate{Metric: "f1", Significance: f(0.05)},
+			&Predictions{Base: weak, Head: strong}, false,
+			"head.csv:2: f1, id 0: labels and predicted classes must be 0 or 1 (got 2); " +
+				"for more than two classes use f1_macro or f1_weighted"},
+		{"binary precision by slice refuses three classes", config.Gate{Metric: "precision",
+			SliceBy: "region", MaxDrop: f(0.05)}, &Predictions{Base: strong, Head: euWorse}, false,
+			"head.csv:2: precision, id 0: labels and predicted classes must be 0 or 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := evaluateOne(t, tt.gate, noMetrics, tt.preds)
+			assert.Equal(t, tt.passed, r.Passed, r.Message)
+			assert.True(t, strings.HasPrefix(r.Message, tt.message), r.Message)
+			if strings.Contains(r.Message, "must be 0 or 1") {
+				assert.Nil(t, r.Head, "no value computed from classes the metric cannot take")
+			}
+		})
+	}
 }

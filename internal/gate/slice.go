@@ -64,6 +64,11 @@ func (in *input) slices(g config.Gate) Result {
 		}
 	}
 
+	if err := stats.CheckClasses(m, in.predHead.Label, head, base); err != nil {
+		r.fail("%v", in.classError(err))
+		return r
+	}
+
 	var outcomes []sliceOutcome
 	small := 0
 	for _, name := range sortedGroups(groups) {

@@ -134,8 +134,8 @@ func (p *Predictions) checkIDs() error {
 }
 
 // Input returns the column a metric reads (see stats.Metric.Input): scores;
-// regression values; or classes, from the prediction column or else from
-// the score with a threshold of 0.5.
+// regression values; or classes, from the prediction column or else, when
+// the labels are 0 and 1, from the score with a threshold of 0.5.
 //
 // TODO: take the decision threshold from the configuration (params'
 // evaluate.threshold, say) instead of 0.5 when only scores are written.
@@ -149,6 +149,12 @@ func (p *Predictions) Input(in stats.Input) ([]float64, error) {
 		return p.Prediction, nil
 	case in == stats.Value:
 		return nil, fmt.Errorf("%s: no prediction column", p.File)
+	}
+	for i, y := range p.Label {
+		if y != 0 && y != 1 {
+			return nil, fmt.Errorf("%s:%d: label %v, but a score gives classes 0 and 1 only: "+
+				"write the predicted class in a prediction column", p.File, p.Lines[i], y)
+		}
 	}
 	classes := make([]float64, len(p.Score))
 	for i, s := range p.Score {

@@ -38,6 +38,15 @@ func TestPredictionsInputFromScores(t *testing.T) {
 	assert.Equal(t, []float64{1, 0, 1}, classes)
 	_, err = p.Input(stats.Value)
 	require.EqualError(t, err, "p.csv: no prediction column")
+
+	p, err = ReadPredictions("p.csv", []byte("id,label,score\na,1,0.7\nb,2,0.2\n"))
+	require.NoError(t, err)
+	_, err = p.Input(stats.Class)
+	require.EqualError(t, err, "p.csv:3: label 2, but a score gives classes 0 and 1 only: "+
+		"write the predicted class in a prediction column")
+	scores, err := p.Input(stats.Score)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0.7, 0.2}, scores)
 }
 
 func TestReadPredictionsErrors(t *testing.T) {

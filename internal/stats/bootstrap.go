@@ -19,9 +19,10 @@ const DefaultResamples = 10000
 //
 // Each resample weighs every example by an independent Poisson(1) draw (the
 // Poisson bootstrap). Metrics that depend on examples only through counts
-// (accuracy, precision, recall, F1) draw the total weight of each cell of the
-// paired confusion table instead, one Poisson(n) draw per cell, which is the
-// same distribution at a cost independent of the test set's size. ROC AUC
+// (accuracy, precision, recall, F1 and their averages) draw the total weight
+// of each cell of the paired confusion table instead, one Poisson(n) draw per
+// cell, which is the same distribution at a cost independent of the test
+// set's size. ROC AUC
 // sorts each model's scores once and walks that order with each resample's
 // weights.
 type Bootstrap struct {
@@ -94,6 +95,8 @@ func (b Bootstrap) Diff(m Metric, p Paired) (Dist, error) {
 	switch {
 	case m == ROCAUC:
 		factory = aucResampler(p)
+	case m.averaged():
+		factory = averagedResampler(m, p)
 	case m.Input() == Class:
 		factory = countResampler(m, p)
 	default:
@@ -117,22 +120,57 @@ func (p Paired) check(m Metric) error {
 			}
 		}
 	}
+	return CheckClasses(m, p.Label, p.Base, p.Head)
+}
+
+// CheckClasses returns a *ClassError when m needs labels 0 and 1 and label,
+// or a column of predicted classes, holds another value. Scores are not
+// checked.
+func CheckClasses(m Metric, label []float64, predicted ...[]float64) error {
 	if !m.Binary() {
 		return nil
 	}
-	cols := [][]float64{p.Label}
+	cols := [][]float64{label}
 	if m.Input() == Class {
-		cols = append(cols, p.Base, p.Head)
+		cols = append(cols, predicted...)
 	}
 	for _, col := range cols {
 		for i, v := range col {
 			if v != 0 && v != 1 {
-				return fmt.Errorf("%s, example %d: %w (got %v)", m, i+1, ErrNotBinary, v)
+				return &ClassError{Metric: m, Example: i, Value: v}
 			}
 		}
 	}
 	return nil
 }
+
+// ClassError is a label or predicted class other than 0 and 1 given to a
+// metric of two classes. It wraps ErrNotBinary.
+type ClassError struct {
+	Metric Metric
+	// Example is the example's index, from 0.
+	Example int
+	Value   float64
+}
+
+// Error names the metric, the example (counted from 1) and the problem.
+func (e *ClassError) Error() string {
+	return fmt.Sprintf("%s, example %d: %s", e.Metric, e.Example+1, e.Problem())
+}
+
+// Problem says what is wrong with the value and, for a class metric, which
+// averaged metrics take more classes.
+func (e *ClassError) Problem() string {
+	msg := fmt.Sprintf("%v (got %v)", ErrNotBinary, e.Value)
+	if e.Metric.Input() == Class {
+		msg += fmt.Sprintf("; for more than two classes use %s_macro or %s_weighted",
+			e.Metric, e.Metric)
+	}
+	return msg
+}
+
+// Unwrap returns ErrNotBinary.
+func (e *ClassError) Unwrap() error { return ErrNotBinary }
 
 // resample returns one resample's difference, drawing from r.
 type resample func(r *rand.PCG) float64

@@ -130,7 +130,20 @@ func TestBootstrapRejectsBadInput(t *testing.T) {
 			"not binary",
 			F1,
 			Paired{Label: []float64{1, 2}, Base: []float64{1, 0}, Head: []float64{1, 0}},
-			"f1, example 2: labels and predicted classes must be 0 or 1 (got 2)",
+			"f1, example 2: labels and predicted classes must be 0 or 1 (got 2); " +
+				"for more than two classes use f1_macro or f1_weighted",
+		},
+		{
+			"scores are not classes",
+			LogLoss,
+			Paired{Label: []float64{0, 2}, Base: []float64{0.5, 0.5}, Head: []float64{1, 0}},
+			"log_loss, example 2: labels and predicted classes must be 0 or 1 (got 2)",
+		},
+		{
+			"averaged metrics take any classes",
+			F1Macro,
+			Paired{Label: []float64{1, 2}, Base: []float64{1, math.Inf(1)}, Head: []float64{1, 0}},
+			"example 2: +Inf is not a finite number",
 		},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,7 @@
 // Package stats holds the arithmetic behind model gates: metrics computed from
-// per-example predictions (accuracy, precision, recall, F1, ROC AUC, log loss,
-// RMSE, MAE), the paired bootstrap of a metric's difference between two models,
-// and McNemar's exact test.
+// per-example predictions (accuracy, precision, recall, F1 and their averages
+// over many classes, ROC AUC, log loss, RMSE, MAE), the paired bootstrap of a
+// metric's difference between two models, and McNemar's exact test.
 //
 // It works on slices of numbers only: it reads no files, knows nothing of
 // configuration and decides no gate.
@@ -17,11 +17,12 @@ import (
 type Metric string
 
 // The metrics computed from predictions. Classification metrics take labels
-// 0 and 1 with 1 the positive class, except Accuracy, which takes any classes.
+// 0 and 1 with 1 the positive class, except Accuracy and the averaged class
+// metrics (see BalancedAccuracy), which take any classes.
 //
-// TODO: precision, recall, F1, ROC AUC and log loss of more than two classes
-// need an averaging (macro, micro, weighted) chosen in the gate; until then
-// they are binary only.
+// TODO: ROC AUC and log loss of more than two classes need a score column
+// per class (one-vs-rest); predictions files hold one score, so they are
+// binary only.
 const (
 	Accuracy  Metric = "accuracy"
 	Precision Metric = "precision"
@@ -34,7 +35,9 @@ const (
 )
 
 // Metrics are all the metrics computed from predictions, in a stable order.
-var Metrics = []Metric{Accuracy, Precision, Recall, F1, ROCAUC, LogLoss, RMSE, MAE}
+var Metrics = []Metric{Accuracy, BalancedAccuracy, Precision, Recall, F1,
+	PrecisionMacro, RecallMacro, F1Macro, PrecisionWeighted, RecallWeighted, F1Weighted,
+	ROCAUC, LogLoss, RMSE, MAE}
 
 // aliases are other common spellings of the metrics' names.
 var aliases = map[string]Metric{
@@ -88,7 +91,9 @@ func (m Metric) Input() Input {
 }
 
 // Binary reports whether m needs labels 0 and 1.
-func (m Metric) Binary() bool { return m != Accuracy && m.Input() != Value }
+func (m Metric) Binary() bool {
+	return m != Accuracy && !m.averaged() && m.Input() != Value
+}
 
 // HigherIsBetter reports whether a higher value of m is better.
 func (m Metric) HigherIsBetter() bool {
@@ -110,6 +115,9 @@ func (m Metric) Compute(label, x []float64) float64 {
 		return meanOf(label, x, absError)
 	case RMSE:
 		return math.Sqrt(meanOf(label, x, squaredError))
+	case BalancedAccuracy, PrecisionMacro, RecallMacro, F1Macro, PrecisionWeighted,
+		RecallWeighted, F1Weighted:
+		return m.averagedOf(label, x)
 	default:
 		return m.fromCounts(countClasses(label, x))
 	}

@@ -1,21 +1,23 @@
 """Reference values for internal/stats, computed with scikit-learn and scipy.
 
-Prints one JSON document: cases of labels and predictions with every metric
-as scikit-learn computes it, and McNemar p-values from scipy's exact binomial
+Prints one JSON document: cases of labels and predictions (two classes, more
+than two, regression) with every metric as scikit-learn computes it, and McNemar p-values from scipy's exact binomial
 test. The Go tests compare mlci's figures with these to 1e-9.
 """
 
 import json
 import sys
+import warnings
 
 import numpy as np
 from scipy.stats import binomtest
 from sklearn import metrics
-from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 
 def classification(name, label, score, threshold=0.5):
@@ -38,6 +40,20 @@ def classification(name, label, score, threshold=0.5):
     }
 
 
+def multiclass(name, label, pred):
+    label = np.asarray(label, dtype=float)
+    pred = np.asarray(pred, dtype=float)
+    want = {
+        "accuracy": metrics.accuracy_score(label, pred),
+        "balanced_accuracy": metrics.balanced_accuracy_score(label, pred),
+    }
+    for average in ("macro", "weighted"):
+        for metric, score in (("precision", metrics.precision_score),
+                              ("recall", metrics.recall_score), ("f1", metrics.f1_score)):
+            want[f"{metric}_{average}"] = score(label, pred, average=average, zero_division=0)
+    return {"name": name, "label": label.tolist(), "prediction": pred.tolist(), "want": want}
+
+
 def regression(name, label, pred):
     label = np.asarray(label, dtype=float)
     pred = np.asarray(pred, dtype=float)
@@ -53,6 +69,7 @@ def regression(name, label, pred):
 
 
 def main():
+    warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
     rng = np.random.default_rng(5)
     cases = []
 
@@ -76,6 +93,21 @@ def main():
         "breast_cancer logistic", yte, logit.predict_proba(scaler.transform(xte))[:, 1]))
     bayes = GaussianNB().fit(xtr, ytr)
     cases.append(classification("breast_cancer bayes", yte, bayes.predict_proba(xte)[:, 1]))
+    xte_bc, yte_bc = xte, yte
+
+    # More than two classes: generated with a class never predicted and one
+    # never a label, then two models of the wine data set.
+    truth = rng.integers(0, 4, 1500)
+    guess = np.where(rng.random(1500) < 0.6, truth, rng.integers(0, 5, 1500))
+    guess[guess == 2] = 1
+    cases.append(multiclass("generated four classes", truth, guess))
+    x, y = load_wine(return_X_y=True)
+    xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.5, random_state=0)
+    cases.append(multiclass("wine bayes", yte, GaussianNB().fit(xtr, ytr).predict(xte)))
+    shallow = DecisionTreeClassifier(max_depth=1, random_state=0).fit(xtr, ytr)
+    cases.append(multiclass("wine stump", yte, shallow.predict(xte)))
+    # The binary data under the averaged metrics too.
+    cases.append(multiclass("breast_cancer bayes averaged", yte_bc, bayes.predict(xte_bc)))
 
     # Regression: generated and the diabetes data set.
     truth = rng.normal(10, 4, 2000)
