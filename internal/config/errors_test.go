@@ -141,6 +141,19 @@ runs_on:
         min_slice_size: 10
         significance: 1.5
 `}},
+		{name: "threshold", files: map[string]string{"mlci.yaml": `models:
+  churn:
+    path: model.pkl
+    threshold: 0.4
+  fraud:
+    path: fraud.pkl
+    predictions: eval/fraud.csv
+    threshold: 1.5
+  spam:
+    path: spam.pkl
+    predictions: eval/spam.csv
+    threshold: high
+`}},
 		{name: "promote", files: map[string]string{"mlci.yaml": `models:
   churn:
     path: model.pkl

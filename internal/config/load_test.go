@@ -39,6 +39,7 @@ func TestLoadExample(t *testing.T) {
 	churn := cfg.Models[0]
 	assert.Equal(t, "churn", churn.Name)
 	assert.Equal(t, []string{"eval/metrics.json"}, churn.Metrics)
+	assert.InDelta(t, DefaultThreshold, churn.Threshold, 0)
 	require.Len(t, churn.Gates, 4)
 	assert.Equal(t, "region", churn.Gates[3].SliceBy)
 	assert.Equal(t, 100, churn.Gates[3].MinSliceSize)
@@ -103,6 +104,7 @@ artifacts:
 	m := cfg.Models[0]
 	assert.Equal(t, "cv-classification", m.Name)
 	assert.Equal(t, "models/resnet.pt", m.Path)
+	assert.InDelta(t, DefaultThreshold, m.Threshold, 0)
 	assert.Equal(t, []string{"summary.json", "eval/metrics.json"}, m.Metrics)
 	assert.Equal(t, []string{"staging", "production"}, m.Promote.Stages)
 	assert.Equal(t, "merge", m.Promote.Rules["staging"].On)
@@ -167,6 +169,7 @@ models:
     path: m.pkl
     metrics: [a.json, b.json]
     predictions: p.csv
+    threshold: 0.35
     gates:
       - {metric: auc, significance: 0.05, higher_is_better: true, severity: warning}
     promote:
@@ -195,6 +198,7 @@ platform: {command_permissions: [write, maintainer]}
 	assert.Equal(t, 10*time.Minute, cfg.Tests[0].Timeout)
 	m := cfg.Models[0]
 	assert.Equal(t, []string{"a.json", "b.json"}, m.Metrics)
+	assert.InDelta(t, 0.35, m.Threshold, 0)
 	assert.Equal(t, "warning", m.Gates[0].Severity)
 	assert.True(t, *m.Gates[0].HigherIsBetter)
 	assert.Equal(t, "merge", m.Promote.Rules["canary"].On)

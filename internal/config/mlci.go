@@ -15,8 +15,9 @@ var mlciKeys = []string{"pipeline", "stages", "vars", "changes", "tests", "model
 // Keys of the sections of mlci.yaml.
 var (
 	testKeys  = []string{"name", "cmd", "timeout"}
-	modelKeys = []string{"path", "metrics", "predictions", "gates", "promote", "serve"}
-	gateKeys  = []string{"metric", "higher_is_better", "min", "max", "max_drop", "max_rise",
+	modelKeys = []string{"path", "metrics", "predictions", "threshold", "gates", "promote",
+		"serve"}
+	gateKeys = []string{"metric", "higher_is_better", "min", "max", "max_drop", "max_rise",
 		"max_drop_pct", "max_rise_pct", "min_improvement", "significance", "margin", "slice_by",
 		"min_slice_size", "severity"}
 	gateRules = []string{"min", "max", "max_drop", "max_rise", "max_drop_pct", "max_rise_pct",
@@ -183,6 +184,7 @@ func (d *decoder) model(p field) *Model {
 	if v := fs.val("predictions"); v != nil {
 		m.Predictions, _ = d.nonEmpty(v, key(at, "predictions"))
 	}
+	m.Threshold = d.threshold(fs.val("threshold"), key(at, "threshold"), m.Predictions != "")
 	if v := fs.val("gates"); v != nil {
 		m.Gates = d.gates(v, key(at, "gates"), m.Predictions != "")
 	}
@@ -191,6 +193,23 @@ func (d *decoder) model(p field) *Model {
 		m.Serve = d.serve(v, key(at, "serve"))
 	}
 	return m
+}
+
+// threshold decodes a model's decision threshold: a score in the predictions
+// file at or above it predicts class 1. It is DefaultThreshold when absent.
+func (d *decoder) threshold(n *yaml.Node, at string, withPredictions bool) float64 {
+	if n == nil {
+		return DefaultThreshold
+	}
+	if !withPredictions {
+		d.errorf(n, at, "threshold needs the model's predictions file "+
+			"(set predictions: beside it)")
+	}
+	t, ok := d.float(n, at)
+	if ok && (t <= 0 || t >= 1) {
+		d.errorf(n, at, "expected a score between 0 and 1, got %v", t)
+	}
+	return t
 }
 
 // gates decodes a list of gates. withPredictions says whether rules that

@@ -97,7 +97,7 @@ func (p *pipeline) readArtifacts(n *yaml.Node) []*Model {
 		if !ok || !p.d.require(a.key, fs, at, "path") {
 			continue
 		}
-		m := &Model{Name: a.name, Type: "model", Pos: p.d.pos(a.key)}
+		m := &Model{Name: a.name, Type: "model", Threshold: DefaultThreshold, Pos: p.d.pos(a.key)}
 		m.Promote = defaultPromote(m.Pos)
 		if s, ok := p.d.nonEmpty(fs.val("path"), key(at, "path")); ok {
 			m.Path = p.join(p.dir, s)

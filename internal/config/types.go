@@ -138,11 +138,18 @@ type Model struct {
 	Path        string
 	Metrics     []string
 	Predictions string
-	Gates       []Gate
-	Promote     Promote
-	Serve       *Serve
-	Pos         Pos
+	// Threshold turns a score in the predictions file into a class: at or
+	// above it is class 1. It is used where the file has no prediction
+	// column; DefaultThreshold unless configured.
+	Threshold float64
+	Gates     []Gate
+	Promote   Promote
+	Serve     *Serve
+	Pos       Pos
 }
+
+// DefaultThreshold is a model's decision threshold when it sets none.
+const DefaultThreshold = 0.5
 
 // Gate is one rule a candidate model must pass.
 type Gate struct {

@@ -86,8 +86,8 @@ func (in *input) paired(r *Result, m stats.Metric) (stats.Paired, bool) {
 
 	p := stats.Paired{Label: in.predHead.Label}
 	var err error
-	if p.Head, err = in.predHead.Input(m.Input()); err == nil {
-		p.Base, err = in.predBase.Input(m.Input())
+	if p.Head, err = in.predHead.Input(m.Input(), in.model.Threshold); err == nil {
+		p.Base, err = in.predBase.Input(m.Input(), in.model.Threshold)
 	}
 	if err != nil {
 		r.fail("%s needs %v", m, err)

@@ -334,3 +334,29 @@ func TestMoreThanTwoClasses(t *testing.T) {
 		})
 	}
 }
+
+func TestThresholdTurnsScoresIntoClasses(t *testing.T) {
+	t.Parallel()
+	p, err := metrics.ReadPredictions("p.csv", []byte("id,label,score,region\n"+
+		"1,1,0.9,EU\n2,1,0.4,EU\n3,0,0.3,EU\n4,0,0.45,EU\n"))
+	require.NoError(t, err)
+	g := config.Gate{Metric: "recall", SliceBy: "region", MinSliceSize: 1, Min: f(0)}
+
+	tests := []struct {
+		threshold float64
+		recall    float64
+	}{
+		{0, 0.5},   // unset: 0.5, only id 1 is predicted positive
+		{0.5, 0.5}, // the default, set
+		{0.35, 1},  // ids 1, 2 and 4
+		{0.95, 0},  // none
+	}
+	for _, tt := range tests {
+		m := model(g)
+		m.Threshold = tt.threshold
+		got := Evaluator{Resamples: 10}.Evaluate(m, nil, noMetrics, &Predictions{Head: p})
+		require.Len(t, got, 1)
+		require.NotNil(t, got[0].Head, got[0].Message)
+		assert.InDelta(t, tt.recall, *got[0].Head, 1e-12, "threshold %v", tt.threshold)
+	}
+}

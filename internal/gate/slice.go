@@ -50,7 +50,7 @@ func (in *input) slices(g config.Gate) Result {
 	if !ok {
 		return r
 	}
-	head, err := in.predHead.Input(m.Input())
+	head, err := in.predHead.Input(m.Input(), in.model.Threshold)
 	if err != nil {
 		r.fail("%s needs %v", m, err)
 		return r
@@ -58,7 +58,7 @@ func (in *input) slices(g config.Gate) Result {
 	var base []float64
 	why := in.noSliceBaseline()
 	if why == "" {
-		if base, err = in.predBase.Input(m.Input()); err != nil {
+		if base, err = in.predBase.Input(m.Input(), in.model.Threshold); err != nil {
 			r.fail("%s needs %v", m, err)
 			return r
 		}

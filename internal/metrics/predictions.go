@@ -135,11 +135,9 @@ func (p *Predictions) checkIDs() error {
 
 // Input returns the column a metric reads (see stats.Metric.Input): scores;
 // regression values; or classes, from the prediction column or else, when
-// the labels are 0 and 1, from the score with a threshold of 0.5.
-//
-// TODO: take the decision threshold from the configuration (params'
-// evaluate.threshold, say) instead of 0.5 when only scores are written.
-func (p *Predictions) Input(in stats.Input) ([]float64, error) {
+// the labels are 0 and 1, from the score: class 1 at or above threshold (0.5
+// when threshold is not above 0).
+func (p *Predictions) Input(in stats.Input, threshold float64) ([]float64, error) {
 	switch {
 	case in == stats.Score && p.Score == nil:
 		return nil, fmt.Errorf("%s: no score column", p.File)
@@ -156,9 +154,12 @@ func (p *Predictions) Input(in stats.Input) ([]float64, error) {
 				"write the predicted class in a prediction column", p.File, p.Lines[i], y)
 		}
 	}
+	if threshold <= 0 {
+		threshold = 0.5
+	}
 	classes := make([]float64, len(p.Score))
 	for i, s := range p.Score {
-		if s >= 0.5 {
+		if s >= threshold {
 			classes[i] = 1
 		}
 	}

@@ -22,10 +22,10 @@ func TestReadPredictionsExample(t *testing.T) {
 	assert.Len(t, p.Columns["region"], n)
 	assert.Equal(t, 2, p.Lines[0])
 
-	classes, err := p.Input(stats.Class)
+	classes, err := p.Input(stats.Class, 0)
 	require.NoError(t, err)
 	assert.Equal(t, p.Prediction, classes)
-	_, err = p.Input(stats.Value)
+	_, err = p.Input(stats.Value, 0)
 	require.NoError(t, err)
 }
 
@@ -33,18 +33,21 @@ func TestPredictionsInputFromScores(t *testing.T) {
 	t.Parallel()
 	p, err := ReadPredictions("p.csv", []byte("id,label,score\na,1,0.7\nb,0,0.2\nc,0,0.5\n"))
 	require.NoError(t, err)
-	classes, err := p.Input(stats.Class)
+	classes, err := p.Input(stats.Class, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 1}, classes)
-	_, err = p.Input(stats.Value)
+	classes, err = p.Input(stats.Class, 0.6)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0}, classes, "a model's own threshold")
+	_, err = p.Input(stats.Value, 0)
 	require.EqualError(t, err, "p.csv: no prediction column")
 
 	p, err = ReadPredictions("p.csv", []byte("id,label,score\na,1,0.7\nb,2,0.2\n"))
 	require.NoError(t, err)
-	_, err = p.Input(stats.Class)
+	_, err = p.Input(stats.Class, 0)
 	require.EqualError(t, err, "p.csv:3: label 2, but a score gives classes 0 and 1 only: "+
 		"write the predicted class in a prediction column")
-	scores, err := p.Input(stats.Score)
+	scores, err := p.Input(stats.Score, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.7, 0.2}, scores)
 }
