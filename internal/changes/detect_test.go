@@ -1,6 +1,7 @@
 package changes_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,6 +277,31 @@ func TestDetectParamKeys(t *testing.T) {
 		{Key: "train.lr", File: "params.yaml", Base: 0.1, Head: 0.05},
 	}, res.Params, "20 and 20.0 are the same value")
 	assert.Equal(t, []string{"featurize", "train", "evaluate"}, res.Stages)
+}
+
+// TestDetectPythonParamKeys checks that a Python params module is compared
+// key by key: a change to code around the params is not a param change.
+func TestDetectPythonParamKeys(t *testing.T) {
+	t.Parallel()
+	r, _ := pipelineRepo(t)
+	module := "import os\n\nclass Train:\n    lr = %s\n    epochs = 20\n"
+	cfg := pipelineConfig()
+	cfg.Stages[2].Params = []config.ParamRef{{File: "config.py", Keys: []string{"Train.lr"}}}
+	base := r.CommitFiles("python params", map[string]string{
+		"config.py": fmt.Sprintf(module, "0.1")})
+	r.CommitFiles("code", map[string]string{
+		"config.py": fmt.Sprintf(module, "0.1") + "\ndef helper():\n    return 1\n"})
+
+	res := detect(t, r, changes.Options{Base: base, Config: cfg})
+	assert.Empty(t, res.Params)
+	assert.Empty(t, res.Stages)
+
+	r.CommitFiles("params", map[string]string{"config.py": fmt.Sprintf(module, "0.05")})
+	res = detect(t, r, changes.Options{Base: base, Config: cfg})
+	assert.Equal(t, []changes.ParamChange{
+		{Key: "Train.lr", File: "config.py", Base: 0.1, Head: 0.05},
+	}, res.Params)
+	assert.Equal(t, []string{"train", "evaluate"}, res.Stages)
 }
 
 func TestDetectFiles(t *testing.T) {

@@ -85,7 +85,7 @@ func (d *detector) diffParamFile(ctx context.Context, sp span, f File) ([]ParamC
 // readable reports whether the params package reads the file's format.
 func readable(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".yaml", ".yml", ".json", ".toml":
+	case ".yaml", ".yml", ".json", ".toml", ".py":
 		return true
 	}
 	return false

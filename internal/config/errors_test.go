@@ -78,6 +78,25 @@ runs_on:
 `,
 			"custom.yaml": "seed: 1\n",
 		}},
+		{name: "unknown_python_param", files: map[string]string{
+			"params.py": "import os\nSEED = 1\nHOME = os.getenv('HOME')\n\n" +
+				"class Train:\n    lr = 0.1\n",
+			"dvc.yaml": `stages:
+  train:
+    cmd: python train.py
+    params:
+      - params.py: [SEED, Train.lr, Train.lrx, HOME]
+`,
+		}},
+		{name: "python_params_syntax", files: map[string]string{
+			"params.py": "SEED = 1\nNAME = 'churn\n",
+			"dvc.yaml": `stages:
+  train:
+    cmd: python train.py
+    params:
+      - params.py: [SEED]
+`,
+		}},
 		{name: "params_shapes", files: map[string]string{
 			"custom.yaml": "seed: 1\n",
 			"dvc.yaml": `stages:

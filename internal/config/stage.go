@@ -340,6 +340,10 @@ func (p *pipeline) checkParams() {
 // key looks like a file someone meant to read whole.
 func missingKey(k, file string) string {
 	msg := "key " + strconv.Quote(k) + " not found in " + file
+	if strings.EqualFold(path.Ext(file), ".py") {
+		msg += " (a Python params file holds literal assignments only: at the top, in a " +
+			"class, or to self in __init__)"
+	}
 	switch strings.ToLower(path.Ext(k)) {
 	case ".yaml", ".yml", ".json", ".toml", ".py":
 		msg += "; to read a whole params file, write it with a colon: `- " + k + ":`"

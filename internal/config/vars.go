@@ -24,8 +24,6 @@ type paramsFile struct {
 	plain map[string]any
 	// missing means there is no such file.
 	missing bool
-	// unsupported means the format cannot be read here (Python files).
-	unsupported bool
 	// err is the error reading the file, already recorded.
 	err bool
 }
@@ -52,11 +50,6 @@ func (c *paramsFiles) get(rel string) *paramsFile {
 }
 
 func (c *paramsFiles) read(rel string) *paramsFile {
-	if strings.EqualFold(path.Ext(rel), ".py") {
-		// TODO: read Python params files (module-level constants and class
-		// attributes, as DVC does); until then their keys are not checked.
-		return &paramsFile{unsupported: true}
-	}
 	data, err := os.ReadFile(filepath.Join(c.root, filepath.FromSlash(rel)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return &paramsFile{missing: true}
@@ -66,7 +59,7 @@ func (c *paramsFiles) read(rel string) *paramsFile {
 		return &paramsFile{err: true}
 	}
 	switch strings.ToLower(path.Ext(rel)) {
-	case ".json", ".toml":
+	case ".json", ".toml", ".py":
 		return c.parseOther(rel, data)
 	}
 	return c.parseYAML(rel, data)
@@ -97,9 +90,15 @@ func (c *paramsFiles) parseYAML(rel string, data []byte) *paramsFile {
 	return &paramsFile{v: v, plain: v.plain().(map[string]any)}
 }
 
-// parseOther reads JSON and TOML params files through the params package.
+// parseOther reads JSON, TOML and Python params files through the params
+// package.
 func (c *paramsFiles) parseOther(rel string, data []byte) *paramsFile {
 	m, err := params.Parse(rel, data)
+	var le *params.LineError
+	if errors.As(err, &le) {
+		c.d.errorAt(Pos{File: rel, Line: le.Line}, "", "%s", le.Msg)
+		return &paramsFile{err: true}
+	}
 	if err != nil {
 		c.d.at(rel).errorf(nil, "", "%v", err)
 		return &paramsFile{err: true}
@@ -196,9 +195,6 @@ func (p *pipeline) loadVarsFile(s *scope, item *yaml.Node, wdir, at string) {
 	switch {
 	case f.missing:
 		p.d.errorf(item, at, "params file %q not found", rel)
-		return
-	case f.unsupported:
-		p.d.errorf(item, at, "params file %q: Python params files are not supported in vars", rel)
 		return
 	case f.err:
 		return

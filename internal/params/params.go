@@ -1,5 +1,5 @@
-// Package params reads parameter files (YAML, JSON, TOML) into nested maps and
-// addresses their values by dotted keys such as `train.lr`.
+// Package params reads parameter files (YAML, JSON, TOML, Python) into nested
+// maps and addresses their values by dotted keys such as `train.lr`.
 //
 // It holds the parsing and the key arithmetic only; which stage reads which
 // keys is the config package's business, and diffs are the changes package's.
@@ -8,6 +8,7 @@ package params
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func Load(path string) (map[string]any, error) {
 }
 
 // Parse parses data as the params file name, choosing the format by its
-// extension: .json, .toml, else YAML. An empty file is an empty map.
+// extension: .json, .toml, .py (see parsePython), else YAML. An empty file is an empty map.
 func Parse(name string, data []byte) (map[string]any, error) {
 	var (
 		m   map[string]any
@@ -44,6 +45,13 @@ func Parse(name string, data []byte) (map[string]any, error) {
 	case ".toml":
 		m = map[string]any{}
 		_, err = toml.Decode(string(data), &m)
+	case ".py":
+		m, err = parsePython(data)
+		var le *LineError
+		if errors.As(err, &le) {
+			le.File = name
+			return nil, le
+		}
 	default:
 		m, err = parseYAML(data)
 	}

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,6 +146,32 @@ func TestRunFirstNoopAndChange(t *testing.T) {
 	write(t, filepath.Join(root, "data", "raw.csv"), "id,x\n1,3\n")
 	run(t, p, pipeline.RunOptions{})
 	assert.Equal(t, []string{"evaluate", "prepare", "train"}, runs(t, root))
+}
+
+// TestPythonParams checks that a stage reading params from a Python module
+// records their values and reruns when one changes, and only then.
+func TestPythonParams(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	module := "import os\nSEED = 7\n\nclass Train:\n    lr = %s\n    epochs = 3\n"
+	write(t, filepath.Join(root, "params.py"), fmt.Sprintf(module, "0.1"))
+	st := stages()
+	st[1].Params = []config.ParamRef{{File: "params.py", Keys: []string{"Train.lr", "SEED"}}}
+	p := newPipeline(t, root, st)
+	run(t, p, pipeline.RunOptions{})
+	runs(t, root)
+	lock, err := os.ReadFile(filepath.Join(root, "dvc.lock"))
+	require.NoError(t, err)
+	assert.Contains(t, string(lock), "      params.py:\n        SEED: 7\n        Train.lr: 0.1\n")
+
+	write(t, filepath.Join(root, "params.py"), fmt.Sprintf(module, "0.1")+"# a comment\n")
+	run(t, p, pipeline.RunOptions{})
+	assert.Empty(t, runs(t, root), "a change that is not to a param the stage reads")
+
+	write(t, filepath.Join(root, "params.py"), fmt.Sprintf(module, "0.05"))
+	run(t, p, pipeline.RunOptions{})
+	assert.Equal(t, []string{"train"}, runs(t, root),
+		"train reruns; its model is the same, so evaluate does not")
 }
 
 func TestChangeBackRestoresFromRunCache(t *testing.T) {
