@@ -3,6 +3,7 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/stats"
@@ -44,8 +45,8 @@ func (in *input) significance(g config.Gate) Result {
 	if !ok {
 		return r
 	}
-	if err := stats.CheckClasses(m, paired.Label, paired.Base, paired.Head); err != nil {
-		r.fail("%v", in.classError(err))
+	if err := in.checkClasses(m, paired.Label, paired.Base, paired.Head); err != nil {
+		r.fail("%v", err)
 		return r
 	}
 
@@ -177,4 +178,27 @@ func (in *input) classError(err error) error {
 	}
 	return fmt.Errorf("%s:%d: %s, id %s: %s", in.predHead.File, in.predHead.Lines[ce.Example],
 		ce.Metric, in.predHead.IDs[ce.Example], ce.Problem())
+}
+
+// checkClasses returns an error, naming the candidate's predictions file,
+// when m needs labels 0 and 1 but gets other classes, or classes named by
+// text.
+func (in *input) checkClasses(m stats.Metric, label []float64, predicted ...[]float64) error {
+	classes := in.predHead.Classes
+	if classes == nil || !m.Binary() {
+		if err := stats.CheckClasses(m, label, predicted...); err != nil {
+			return in.classError(err)
+		}
+		return nil
+	}
+	named := strings.Join(classes[:min(len(classes), 5)], ", ")
+	if len(classes) > 5 {
+		named += ", …"
+	}
+	instead := "write the labels as 0 and 1, with 1 the positive class"
+	if m.Input() == stats.Class {
+		instead = fmt.Sprintf("use %s_macro or %s_weighted, or write the labels as 0 and 1", m, m)
+	}
+	return fmt.Errorf("%s: %s needs labels 0 and 1, but the labels are classes named by text "+
+		"(%s); %s", in.predHead.File, m, named, instead)
 }

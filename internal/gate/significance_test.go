@@ -360,3 +360,45 @@ func TestThresholdTurnsScoresIntoClasses(t *testing.T) {
 		assert.InDelta(t, tt.recall, *got[0].Head, 1e-12, "threshold %v", tt.threshold)
 	}
 }
+
+func TestClassesNamedByText(t *testing.T) {
+	t.Parallel()
+	named := func(p *metrics.Predictions, names ...string) *metrics.Predictions {
+		var b strings.Builder
+		b.WriteString("id,label,prediction,region\n")
+		for i, id := range p.IDs {
+			fmt.Fprintf(&b, "%s,%s,%s,%s\n", id, names[int(p.Label[i])],
+				names[int(p.Prediction[i])], p.Columns["region"][i])
+		}
+		out, err := metrics.ReadPredictions(p.File, []byte(b.String()))
+		require.NoError(t, err)
+		require.NotNil(t, out.Classes)
+		return out
+	}
+	weak := threeClasses(t, "base.csv", 3000, 0.5)
+	strong := threeClasses(t, "head.csv", 3000, 0.6)
+	iris := []string{"setosa", "versicolor", "virginica"}
+
+	for _, metric := range []string{"f1_macro", "accuracy"} {
+		g := config.Gate{Metric: metric, Significance: f(0.05)}
+		byNumber := evaluateOne(t, g, noMetrics, &Predictions{Base: weak, Head: strong})
+		byName := evaluateOne(t, g, noMetrics,
+			&Predictions{Base: named(weak, iris...), Head: named(strong, iris...)})
+		assert.True(t, byName.Passed, byName.Message)
+		assert.Equal(t, *byNumber.Head, *byName.Head, metric)
+		assert.Equal(t, *byNumber.Base, *byName.Base, metric)
+	}
+
+	r := evaluateOne(t, config.Gate{Metric: "recall", Significance: f(0.05)}, noMetrics,
+		&Predictions{Base: named(weak, iris...), Head: named(strong, iris...)})
+	assert.False(t, r.Passed)
+	assert.Equal(t, "head.csv: recall needs labels 0 and 1, but the labels are classes named by "+
+		"text (setosa, versicolor, virginica); use recall_macro or recall_weighted, or write "+
+		"the labels as 0 and 1", r.Message)
+
+	yesNo := []string{"no", "yes", "maybe"}
+	r = evaluateOne(t, config.Gate{Metric: "f1", SliceBy: "region", MaxDrop: f(0.1)}, noMetrics,
+		&Predictions{Head: named(strong, yesNo...)})
+	assert.False(t, r.Passed)
+	assert.Contains(t, r.Message, "f1 needs labels 0 and 1, but the labels are classes named")
+}

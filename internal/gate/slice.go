@@ -64,8 +64,8 @@ func (in *input) slices(g config.Gate) Result {
 		}
 	}
 
-	if err := stats.CheckClasses(m, in.predHead.Label, head, base); err != nil {
-		r.fail("%v", in.classError(err))
+	if err := in.checkClasses(m, in.predHead.Label, head, base); err != nil {
+		r.fail("%v", err)
 		return r
 	}
 

@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,9 +16,14 @@ import (
 // the positive class), a prediction (a class, or a regression's value), or
 // both.
 type Predictions struct {
-	File  string
-	IDs   []string
+	File string
+	IDs  []string
+	// Label are the labels; with Classes, each is a class's index in it.
 	Label []float64
+	// Classes name the classes in order when labels are text ("setosa"),
+	// and are nil when labels are numbers. Labels and predictions are then
+	// indexes into Classes.
+	Classes []string
 	// Score is nil when the file has no score column.
 	Score []float64
 	// Prediction is nil when the file has no prediction column.
@@ -35,12 +42,9 @@ var (
 	predictionColumns = []string{"prediction", "predicted", "y_pred", "pred"}
 )
 
-// ReadPredictions reads a predictions file. Labels, scores and predictions
-// must be numbers; class labels are 0 and 1 (1 the positive class) for every
-// metric but accuracy. Ids must be unique.
-//
-// TODO: classes named by text ("churned") need a label order shared by the
-// baseline's and the candidate's files; until then labels must be numbers.
+// ReadPredictions reads a predictions file. Scores must be numbers. Labels
+// and predictions are numbers, or classes named by text in both columns
+// (see Predictions.Classes). Ids must be unique.
 func ReadPredictions(path string, data []byte) (*Predictions, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".csv" && ext != ".tsv" {
@@ -82,18 +86,76 @@ func (p *Predictions) readColumns(t *table) error {
 
 	var err error
 	p.IDs = p.Columns[id]
-	if p.Label, err = p.numbers(label); err != nil {
-		return err
-	}
 	if score != "" {
 		if p.Score, err = p.numbers(score); err != nil {
 			return err
 		}
 	}
+	if p.textClasses(label) {
+		return p.readClasses(label, pred)
+	}
+	if p.Label, err = p.numbers(label); err != nil {
+		return err
+	}
 	if pred != "" {
 		p.Prediction, err = p.numbers(pred)
 	}
 	return err
+}
+
+// textClasses reports whether the label column names its classes by text:
+// no cell of it is a number. A column of numbers with a stray word in it is
+// read as numbers, and the word is an error.
+func (p *Predictions) textClasses(label string) bool {
+	for _, c := range p.Columns[label] {
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// readClasses reads text labels and predictions as indexes into Classes,
+// the sorted names found in either column.
+func (p *Predictions) readClasses(label, pred string) error {
+	cols := []string{label}
+	if pred != "" {
+		cols = append(cols, pred)
+	}
+	seen := map[string]bool{}
+	for _, col := range cols {
+		for i, c := range p.Columns[col] {
+			if c == "" {
+				return &FormatError{File: p.File, Line: p.Lines[i],
+					Msg: fmt.Sprintf("%s: empty, where a class was expected", col)}
+			}
+			seen[c] = true
+		}
+	}
+	p.Classes = slices.Sorted(maps.Keys(seen))
+	p.Label = p.codes(p.Columns[label])
+	if pred != "" {
+		p.Prediction = p.codes(p.Columns[pred])
+	}
+	return nil
+}
+
+// codes returns each class name's index in p.Classes.
+func (p *Predictions) codes(names []string) []float64 {
+	out := make([]float64, len(names))
+	for i, n := range names {
+		j, _ := slices.BinarySearch(p.Classes, n)
+		out[i] = float64(j)
+	}
+	return out
+}
+
+// LabelText returns example i's label as written.
+func (p *Predictions) LabelText(i int) string {
+	if p.Classes != nil {
+		return p.Classes[int(p.Label[i])]
+	}
+	return strconv.FormatFloat(p.Label[i], 'g', -1, 64)
 }
 
 func findColumn(t *table, names []string) string {
@@ -147,6 +209,9 @@ func (p *Predictions) Input(in stats.Input, threshold float64) ([]float64, error
 		return p.Prediction, nil
 	case in == stats.Value:
 		return nil, fmt.Errorf("%s: no prediction column", p.File)
+	case p.Classes != nil:
+		return nil, fmt.Errorf("%s: no prediction column, which classes named by text need",
+			p.File)
 	}
 	for i, y := range p.Label {
 		if y != 0 && y != 1 {
@@ -184,6 +249,10 @@ func (base *Predictions) AlignTo(head *Predictions) (*Predictions, error) {
 	mismatch := func(format string, args ...any) error {
 		return &MismatchError{Base: base.File, Head: head.File, Msg: fmt.Sprintf(format, args...)}
 	}
+	base, head, err := shareClasses(base, head)
+	if err != nil {
+		return nil, err
+	}
 	at := make(map[string]int, len(base.IDs))
 	for i, id := range base.IDs {
 		at[id] = i
@@ -195,8 +264,8 @@ func (base *Predictions) AlignTo(head *Predictions) (*Predictions, error) {
 			return nil, mismatch("id %q on line %d is not in the baseline", id, head.Lines[i])
 		}
 		if base.Label[j] != head.Label[i] {
-			return nil, mismatch("id %q has label %v on line %d but %v in the baseline (line %d)",
-				id, head.Label[i], head.Lines[i], base.Label[j], base.Lines[j])
+			return nil, mismatch("id %q has label %s on line %d but %s in the baseline (line %d)",
+				id, head.LabelText(i), head.Lines[i], base.LabelText(j), base.Lines[j])
 		}
 		order[i] = j
 	}
@@ -213,6 +282,9 @@ func (base *Predictions) AlignTo(head *Predictions) (*Predictions, error) {
 // Examples whose labels differ, or no example in common, are a
 // *MismatchError: the sets are not the same test set.
 func Pair(base, head *Predictions) (b, h *Predictions, note string, err error) {
+	if base, head, err = shareClasses(base, head); err != nil {
+		return nil, nil, "", err
+	}
 	at := make(map[string]int, len(base.IDs))
 	for i, id := range base.IDs {
 		at[id] = i
@@ -225,8 +297,8 @@ func Pair(base, head *Predictions) (b, h *Predictions, note string, err error) {
 		}
 		if base.Label[j] != head.Label[i] {
 			return nil, nil, "", &MismatchError{Base: base.File, Head: head.File,
-				Msg: fmt.Sprintf("id %q has label %v on line %d but %v in the baseline (line %d)",
-					id, head.Label[i], head.Lines[i], base.Label[j], base.Lines[j])}
+				Msg: fmt.Sprintf("id %q has label %s on line %d but %s in the baseline (line %d)",
+					id, head.LabelText(i), head.Lines[i], base.LabelText(j), base.Lines[j])}
 		}
 		baseIdx, headIdx = append(baseIdx, j), append(headIdx, i)
 	}
@@ -243,6 +315,52 @@ func Pair(base, head *Predictions) (b, h *Predictions, note string, err error) {
 	return base.reorder(baseIdx), head.reorder(headIdx), note, nil
 }
 
+// shareClasses returns base and head with one list of classes, so that a
+// class has the same index in both: the union of their classes, sorted.
+// Files with numeric labels are returned as they are.
+func shareClasses(base, head *Predictions) (*Predictions, *Predictions, error) {
+	switch {
+	case base.Classes == nil && head.Classes == nil:
+		return base, head, nil
+	case base.Classes == nil || head.Classes == nil:
+		kind := func(p *Predictions) string {
+			if p.Classes == nil {
+				return "numbers"
+			}
+			return "classes named by text"
+		}
+		return nil, nil, &MismatchError{Base: base.File, Head: head.File, Msg: fmt.Sprintf(
+			"the candidate's labels are %s, the baseline's %s", kind(head), kind(base))}
+	}
+	classes := slices.Concat(base.Classes, head.Classes)
+	slices.Sort(classes)
+	classes = slices.Compact(classes)
+	return base.recoded(classes), head.recoded(classes), nil
+}
+
+// recoded returns p with its classes' indexes into classes, a superset of
+// p.Classes.
+func (p *Predictions) recoded(classes []string) *Predictions {
+	if slices.Equal(p.Classes, classes) {
+		return p
+	}
+	out := *p
+	out.Classes = classes
+	remap := func(col []float64) []float64 {
+		if col == nil {
+			return nil
+		}
+		c := make([]float64, len(col))
+		for i, v := range col {
+			j, _ := slices.BinarySearch(classes, p.Classes[int(v)])
+			c[i] = float64(j)
+		}
+		return c
+	}
+	out.Label, out.Prediction = remap(p.Label), remap(p.Prediction)
+	return &out
+}
+
 func (base *Predictions) reorder(order []int) *Predictions {
 	pick := func(col []float64) []float64 {
 		if col == nil {
@@ -255,7 +373,7 @@ func (base *Predictions) reorder(order []int) *Predictions {
 		return out
 	}
 	out := &Predictions{File: base.File, Label: pick(base.Label), Score: pick(base.Score),
-		Prediction: pick(base.Prediction), Columns: map[string][]string{},
+		Prediction: pick(base.Prediction), Classes: base.Classes, Columns: map[string][]string{},
 		IDs: make([]string, len(order)), Lines: make([]int, len(order))}
 	for i, j := range order {
 		out.IDs[i], out.Lines[i] = base.IDs[j], base.Lines[j]

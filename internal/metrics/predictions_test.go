@@ -68,6 +68,8 @@ func TestReadPredictionsErrors(t *testing.T) {
 		{"repeated id", "id,label,score\n1,1,0.5\n2,0,0.1\n1,0,0.3\n",
 			`p.csv:4: id "1" repeats the one on line 2`},
 		{"empty", "id,label,score\n", "p.csv:1: no predictions under the header"},
+		{"class missing", "id,label,prediction\n1,cat,dog\n2,dog,\n",
+			"p.csv:3: prediction: empty, where a class was expected"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,4 +161,58 @@ func TestPair(t *testing.T) {
 			assert.Equal(t, tt.note, note)
 		})
 	}
+}
+
+func TestClassesNamedByText(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPredictions("p.csv", []byte("id,label,prediction,score\n"+
+		"1,virginica,setosa,0.2\n2,setosa,setosa,0.9\n3,versicolor,1,0.4\n"))
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"1", "setosa", "versicolor", "virginica"}, p.Classes,
+		"a prediction may be a class no label is")
+	assert.Equal(t, []float64{3, 1, 2}, p.Label)
+	assert.Equal(t, []float64{1, 1, 0}, p.Prediction)
+	assert.Equal(t, "versicolor", p.LabelText(2))
+	assert.Equal(t, []float64{0.2, 0.9, 0.4}, p.Score)
+	classes, err := p.Input(stats.Class, 0)
+	require.NoError(t, err)
+	assert.Equal(t, p.Prediction, classes)
+
+	scoresOnly, err := ReadPredictions("s.csv", []byte("id,label,score\n1,cat,0.2\n"))
+	require.NoError(t, err)
+	_, err = scoresOnly.Input(stats.Class, 0)
+	require.EqualError(t, err, "s.csv: no prediction column, which classes named by text need")
+}
+
+func TestPairClassesNamedByText(t *testing.T) {
+	t.Parallel()
+	read := func(name, csv string) *Predictions {
+		p, err := ReadPredictions(name, []byte("id,label,prediction\n"+csv))
+		require.NoError(t, err)
+		return p
+	}
+	base := read("base.csv", "1,cat,cat\n2,dog,cat\n3,cat,dog\n")
+	head := read("head.csv", "3,cat,cat\n1,cat,emu\n2,dog,dog\n")
+
+	b, h, note, err := Pair(base, head)
+	require.NoError(t, err)
+	assert.Empty(t, note)
+	assert.Equal(t, []string{"cat", "dog", "emu"}, b.Classes)
+	assert.Equal(t, b.Classes, h.Classes)
+	assert.Equal(t, h.Label, b.Label, "the same labels in head's order")
+	assert.Equal(t, []float64{0, 0, 1}, h.Label)
+	assert.Equal(t, []float64{1, 0, 0}, b.Prediction)
+	assert.Equal(t, []float64{0, 2, 1}, h.Prediction)
+
+	relabelled := read("head.csv", "1,cat,cat\n2,emu,cat\n3,cat,cat\n")
+	_, _, _, err = Pair(base, relabelled)
+	require.EqualError(t, err, "head.csv (candidate) and base.csv (baseline) are not the same "+
+		"test set: id \"2\" has label emu on line 3 but dog in the baseline (line 3)")
+
+	numbers, err := ReadPredictions("head.csv", []byte("id,label,prediction\n1,0,1\n"))
+	require.NoError(t, err)
+	_, _, _, err = Pair(base, numbers)
+	require.EqualError(t, err, "head.csv (candidate) and base.csv (baseline) are not the same "+
+		"test set: the candidate's labels are numbers, the baseline's classes named by text")
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mlci-dev/mlci/internal/config"
 )
 
 func TestPointer(t *testing.T) {
@@ -234,4 +236,28 @@ func TestWriteText(t *testing.T) {
 		"  id 9: HTTP 500\n")
 	assert.Contains(t, out, "note: a note\n")
 	assert.Contains(t, out, "  | Traceback\n")
+}
+
+func TestReadOfflineClassesNamedByText(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "p.csv"),
+		[]byte("id,label,score,prediction\n1,setosa,0.9,setosa\n2,virginica,0.2,setosa\n"),
+		0o644))
+	m := &config.Model{Name: "iris", Predictions: "p.csv"}
+	tests := []struct {
+		pointer, column, note string
+	}{
+		{"/score", "score", ""},
+		{"/prediction", "", "answers not compared with offline predictions: p.csv names its " +
+			"classes by text, and answers are compared as numbers"},
+	}
+	for _, tt := range tests {
+		ptr, err := parsePointer(tt.pointer)
+		require.NoError(t, err)
+		sp := &spec{pointer: ptr, rows: []row{{id: "1"}}, serve: &config.Serve{Rows: "r.csv"}}
+		require.NoError(t, sp.readOffline(root, m))
+		assert.Equal(t, tt.column, sp.column, tt.pointer)
+		assert.Equal(t, tt.note, sp.note, tt.pointer)
+	}
 }

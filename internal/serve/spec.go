@@ -249,8 +249,16 @@ func (sp *spec) readOffline(root string, m *config.Model) error {
 			strings.Join(idKeys, ", "))
 		return nil
 	}
+	column, offline := offlineColumn(p, sp.pointer)
+	if column == "prediction" && p.Classes != nil {
+		// TODO: compare answers that are class names as text; answers are
+		// read as numbers, so predictions of classes named by text are not.
+		sp.note = fmt.Sprintf("answers not compared with offline predictions: %s names its "+
+			"classes by text, and answers are compared as numbers", m.Predictions)
+		return nil
+	}
 	sp.predictionsFile = m.Predictions
-	sp.column, sp.offline = offlineColumn(p, sp.pointer)
+	sp.column, sp.offline = column, offline
 	return nil
 }
 
