@@ -50,6 +50,9 @@ func (c *checker) answersRule() string {
 	if c.sp.offline != nil {
 		what = c.sp.compared()
 	}
+	if c.sp.classes != nil {
+		return "equal " + what
+	}
 	return fmt.Sprintf("equal %s within %s", what, num(c.sp.serve.Tolerance))
 }
 
@@ -88,6 +91,9 @@ func (c *checker) compare(r row, a answer) (Mismatch, bool) {
 		m.Problem = a.problem()
 		return m, true
 	}
+	if c.sp.classes != nil {
+		return c.compareClass(m, a)
+	}
 	v, err := c.sp.pointer.number(a.body)
 	if err != nil {
 		m.Problem = err.Error()
@@ -95,6 +101,19 @@ func (c *checker) compare(r row, a answer) (Mismatch, bool) {
 	}
 	m.Served = v
 	return m, !within(v, want, c.sp.serve.Tolerance)
+}
+
+// compareClass compares an answer with an offline prediction that is a
+// class named by text: they must be the same text.
+func (c *checker) compareClass(m Mismatch, a answer) (Mismatch, bool) {
+	m.OfflineClass, m.Offline = c.sp.classes[int(m.Offline)], 0
+	served, err := c.sp.pointer.text(a.body)
+	if err != nil {
+		m.Problem = err.Error()
+		return m, true
+	}
+	m.ServedClass = served
+	return m, served != m.OfflineClass
 }
 
 // within reports whether a and b differ by at most tol, allowing for the
@@ -107,6 +126,9 @@ func within(a, b, tol float64) bool {
 func describeMismatch(m Mismatch) string {
 	if m.Problem != "" {
 		return fmt.Sprintf("id %s: %s", m.ID, m.Problem)
+	}
+	if m.OfflineClass != "" {
+		return fmt.Sprintf("id %s: offline %q, served %q", m.ID, m.OfflineClass, m.ServedClass)
 	}
 	return fmt.Sprintf("id %s: offline %s, served %s", m.ID, num(m.Offline), num(m.Served))
 }

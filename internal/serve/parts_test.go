@@ -246,11 +246,11 @@ func TestReadOfflineClassesNamedByText(t *testing.T) {
 		0o644))
 	m := &config.Model{Name: "iris", Predictions: "p.csv"}
 	tests := []struct {
-		pointer, column, note string
+		pointer, column string
+		classes         []string
 	}{
-		{"/score", "score", ""},
-		{"/prediction", "", "answers not compared with offline predictions: p.csv names its " +
-			"classes by text, and answers are compared as numbers"},
+		{"/score", "score", nil},
+		{"/prediction", "prediction", []string{"setosa", "virginica"}},
 	}
 	for _, tt := range tests {
 		ptr, err := parsePointer(tt.pointer)
@@ -258,6 +258,33 @@ func TestReadOfflineClassesNamedByText(t *testing.T) {
 		sp := &spec{pointer: ptr, rows: []row{{id: "1"}}, serve: &config.Serve{Rows: "r.csv"}}
 		require.NoError(t, sp.readOffline(root, m))
 		assert.Equal(t, tt.column, sp.column, tt.pointer)
-		assert.Equal(t, tt.note, sp.note, tt.pointer)
+		assert.Equal(t, tt.classes, sp.classes, tt.pointer)
+		assert.Empty(t, sp.note)
+	}
+}
+
+func TestPointerText(t *testing.T) {
+	t.Parallel()
+	doc := []byte(`{"label": "yes", "score": 0.25, "ok": true, "n": null, "l": [1]}`)
+	tests := []struct {
+		pointer, want, err string
+	}{
+		{"/label", "yes", ""},
+		{"/score", "0.25", ""},
+		{"/ok", "true", ""},
+		{"/n", "", "/n is null, not a class"},
+		{"/l", "", "/l is [1], not a class"},
+		{"/missing", "", "the answer has no /missing"},
+	}
+	for _, tt := range tests {
+		p, err := parsePointer(tt.pointer)
+		require.NoError(t, err)
+		got, err := p.text(doc)
+		if tt.err != "" {
+			require.EqualError(t, err, tt.err, tt.pointer)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got, tt.pointer)
 	}
 }

@@ -53,20 +53,52 @@ func (p pointer) last() string {
 // number reads the number p points to in the JSON document data: a JSON
 // number, a string holding one, or true and false as 1 and 0.
 func (p pointer) number(data []byte) (float64, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
-		return 0, fmt.Errorf("the answer is not JSON: %v: %.120q", err, data)
-	}
-	if d.More() {
-		return 0, fmt.Errorf("the answer is not one JSON value: %.120q", data)
-	}
-	v, err := p.resolve(doc)
+	v, err := p.value(data)
 	if err != nil {
 		return 0, err
 	}
 	return toNumber(v, p)
+}
+
+// text reads the class p points to in the JSON document data: a string, or
+// a number or boolean as JSON writes it.
+func (p pointer) text(data []byte) (string, error) {
+	v, err := p.value(data)
+	if err != nil {
+		return "", err
+	}
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	}
+	text, _ := json.Marshal(v)
+	return "", fmt.Errorf("%s is %.60s, not a class", p.where(), text)
+}
+
+// value returns the value p points to in the JSON document data.
+func (p pointer) value(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var doc any
+	if err := d.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("the answer is not JSON: %v: %.120q", err, data)
+	}
+	if d.More() {
+		return nil, fmt.Errorf("the answer is not one JSON value: %.120q", data)
+	}
+	return p.resolve(doc)
+}
+
+// where names what p points to: its text, or "the answer" for the whole.
+func (p pointer) where() string {
+	if len(p) == 0 {
+		return "the answer"
+	}
+	return p.String()
 }
 
 func (p pointer) resolve(doc any) (any, error) {
@@ -107,10 +139,6 @@ func toNumber(v any, p pointer) (float64, error) {
 		}
 		return 0, nil
 	}
-	where := p.String()
-	if where == "" {
-		where = "the answer"
-	}
 	text, _ := json.Marshal(v)
-	return 0, fmt.Errorf("%s is %.60s, not a number", where, text)
+	return 0, fmt.Errorf("%s is %.60s, not a number", p.where(), text)
 }

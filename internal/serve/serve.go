@@ -131,6 +131,10 @@ type Mismatch struct {
 	ID      string  `json:"id"`
 	Offline float64 `json:"offline"`
 	Served  float64 `json:"served"`
+	// OfflineClass and ServedClass are the prediction and the answer when
+	// the predictions are classes named by text; Offline and Served are 0.
+	OfflineClass string `json:"offline_class,omitempty"`
+	ServedClass  string `json:"served_class,omitempty"`
 	// Problem says why there is no served value (an HTTP error, invalid
 	// JSON), "" when the values differ.
 	Problem string `json:"problem,omitempty"`

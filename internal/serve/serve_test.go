@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -168,6 +169,35 @@ func TestCheckWrongAnswers(t *testing.T) {
 	assert.Contains(t, g.Message, "2 of 50 rows differ from predictions.csv (score); first: id 2")
 	assert.Equal(t, config.Pos{File: "mlci.yaml", Line: 7, Col: 5}, g.Pos)
 	assert.True(t, gateOf(t, res, CheckProcess).Passed)
+}
+
+func TestCheckClassesNamedByText(t *testing.T) {
+	t.Parallel()
+	root := fixture(t, "classes.py")
+	var b strings.Builder
+	b.WriteString("id,label,prediction\n")
+	for id := 1; id <= 50; id++ {
+		class := "high"
+		if id < 25 {
+			class = "low"
+		}
+		fmt.Fprintf(&b, "%d,%s,%s\n", id, class, class)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "classes.csv"), []byte(b.String()),
+		0o644))
+	m := model("", func(s *config.Serve) { s.Answer = "/label" })
+	m.Predictions = "classes.csv"
+
+	res := check(t, Options{Root: root, Model: m})
+
+	assert.False(t, res.Passed)
+	require.Len(t, res.Mismatches, 1)
+	assert.Equal(t, Mismatch{ID: "7", OfflineClass: "low", ServedClass: "medium"},
+		res.Mismatches[0])
+	g := gateOf(t, res, CheckAnswers)
+	assert.Equal(t, "equal classes.csv (prediction)", g.Rule)
+	assert.Equal(t, `1 of 50 rows differ from classes.csv (prediction); first: id 7: `+
+		`offline "low", served "medium"`, g.Message)
 }
 
 func TestCheckTolerance(t *testing.T) {

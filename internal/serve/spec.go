@@ -30,7 +30,10 @@ type spec struct {
 	// rows are the requests, one per row of the rows file.
 	rows []row
 	// offline are the offline predictions by id, column the one compared.
+	// With classes, the predictions are classes named by text, and offline
+	// holds each one's index in classes.
 	offline         map[string]float64
+	classes         []string
 	predictionsFile string
 	column          string
 	// note says why answers are not compared, when they are not.
@@ -249,16 +252,11 @@ func (sp *spec) readOffline(root string, m *config.Model) error {
 			strings.Join(idKeys, ", "))
 		return nil
 	}
-	column, offline := offlineColumn(p, sp.pointer)
-	if column == "prediction" && p.Classes != nil {
-		// TODO: compare answers that are class names as text; answers are
-		// read as numbers, so predictions of classes named by text are not.
-		sp.note = fmt.Sprintf("answers not compared with offline predictions: %s names its "+
-			"classes by text, and answers are compared as numbers", m.Predictions)
-		return nil
-	}
 	sp.predictionsFile = m.Predictions
-	sp.column, sp.offline = column, offline
+	sp.column, sp.offline = offlineColumn(p, sp.pointer)
+	if sp.column == "prediction" {
+		sp.classes = p.Classes
+	}
 	return nil
 }
 
