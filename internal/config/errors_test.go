@@ -164,6 +164,7 @@ runs_on:
   churn:
     path: model.pkl
     threshold: 0.4
+    positive_class: churned
   fraud:
     path: fraud.pkl
     predictions: eval/fraud.csv
@@ -172,6 +173,7 @@ runs_on:
     path: spam.pkl
     predictions: eval/spam.csv
     threshold: high
+    positive_class: ""
 `}},
 		{name: "promote", files: map[string]string{"mlci.yaml": `models:
   churn:

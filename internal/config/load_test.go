@@ -170,6 +170,7 @@ models:
     metrics: [a.json, b.json]
     predictions: p.csv
     threshold: 0.35
+    positive_class: churned
     gates:
       - {metric: auc, significance: 0.05, higher_is_better: true, severity: warning}
     promote:
@@ -199,6 +200,7 @@ platform: {command_permissions: [write, maintainer]}
 	m := cfg.Models[0]
 	assert.Equal(t, []string{"a.json", "b.json"}, m.Metrics)
 	assert.InDelta(t, 0.35, m.Threshold, 0)
+	assert.Equal(t, "churned", m.PositiveClass)
 	assert.Equal(t, "warning", m.Gates[0].Severity)
 	assert.True(t, *m.Gates[0].HigherIsBetter)
 	assert.Equal(t, "merge", m.Promote.Rules["canary"].On)

@@ -15,8 +15,8 @@ var mlciKeys = []string{"pipeline", "stages", "vars", "changes", "tests", "model
 // Keys of the sections of mlci.yaml.
 var (
 	testKeys  = []string{"name", "cmd", "timeout"}
-	modelKeys = []string{"path", "metrics", "predictions", "threshold", "gates", "promote",
-		"serve"}
+	modelKeys = []string{"path", "metrics", "predictions", "threshold", "positive_class",
+		"gates", "promote", "serve"}
 	gateKeys = []string{"metric", "higher_is_better", "min", "max", "max_drop", "max_rise",
 		"max_drop_pct", "max_rise_pct", "min_improvement", "significance", "margin", "slice_by",
 		"min_slice_size", "severity"}
@@ -185,6 +185,13 @@ func (d *decoder) model(p field) *Model {
 		m.Predictions, _ = d.nonEmpty(v, key(at, "predictions"))
 	}
 	m.Threshold = d.threshold(fs.val("threshold"), key(at, "threshold"), m.Predictions != "")
+	if v := fs.val("positive_class"); v != nil {
+		m.PositiveClass, _ = d.nonEmpty(v, key(at, "positive_class"))
+		if m.Predictions == "" {
+			d.errorf(v, key(at, "positive_class"), "positive_class needs the model's "+
+				"predictions file (set predictions: beside it)")
+		}
+	}
 	if v := fs.val("gates"); v != nil {
 		m.Gates = d.gates(v, key(at, "gates"), m.Predictions != "")
 	}

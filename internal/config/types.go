@@ -142,10 +142,13 @@ type Model struct {
 	// above it is class 1. It is used where the file has no prediction
 	// column; DefaultThreshold unless configured.
 	Threshold float64
-	Gates     []Gate
-	Promote   Promote
-	Serve     *Serve
-	Pos       Pos
+	// PositiveClass names the class that is 1 for binary metrics when the
+	// predictions file names its classes by text; "" when not set.
+	PositiveClass string
+	Gates         []Gate
+	Promote       Promote
+	Serve         *Serve
+	Pos           Pos
 }
 
 // DefaultThreshold is a model's decision threshold when it sets none.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlci-dev/mlci/internal/config"
+	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/stats"
 )
 
@@ -45,10 +46,6 @@ func (in *input) significance(g config.Gate) Result {
 	if !ok {
 		return r
 	}
-	if err := in.checkClasses(m, paired.Label, paired.Base, paired.Head); err != nil {
-		r.fail("%v", err)
-		return r
-	}
 
 	r.Base = ptr(m.Compute(paired.Label, paired.Base))
 	r.Head = ptr(m.Compute(paired.Label, paired.Head))
@@ -85,16 +82,42 @@ func (in *input) paired(r *Result, m stats.Metric) (stats.Paired, bool) {
 		return stats.Paired{}, false
 	}
 
-	p := stats.Paired{Label: in.predHead.Label}
-	var err error
-	if p.Head, err = in.predHead.Input(m.Input(), in.model.Threshold); err == nil {
-		p.Base, err = in.predBase.Input(m.Input(), in.model.Threshold)
+	head, base, err := in.sides(m)
+	if err != nil {
+		r.fail("%v", err)
+		return stats.Paired{}, false
+	}
+	p := stats.Paired{Label: head.Label}
+	if p.Head, err = head.Input(m.Input(), in.model.Threshold); err == nil {
+		p.Base, err = base.Input(m.Input(), in.model.Threshold)
 	}
 	if err != nil {
 		r.fail("%s needs %v", m, err)
 		return stats.Paired{}, false
 	}
+	if err := in.checkClasses(m, head, p.Label, p.Base, p.Head); err != nil {
+		r.fail("%v", err)
+		return stats.Paired{}, false
+	}
 	return p, true
+}
+
+// sides returns the candidate's and the baseline's predictions as m reads
+// them: for a binary metric on classes named by text, with the model's
+// positive class as 1 and every other class as 0. base is nil without a
+// baseline.
+func (in *input) sides(m stats.Metric) (head, base *metrics.Predictions, err error) {
+	head, base = in.predHead, in.predBase
+	if head.Classes == nil || !m.Binary() || in.model.PositiveClass == "" {
+		return head, base, nil
+	}
+	if head, err = head.Binary(in.model.PositiveClass); err != nil {
+		return nil, nil, err
+	}
+	if base != nil {
+		base, err = base.Binary(in.model.PositiveClass)
+	}
+	return head, base, err
 }
 
 // test runs the bootstrap of the difference, and McNemar's test where it
@@ -180,11 +203,12 @@ func (in *input) classError(err error) error {
 		ce.Metric, in.predHead.IDs[ce.Example], ce.Problem())
 }
 
-// checkClasses returns an error, naming the candidate's predictions file,
-// when m needs labels 0 and 1 but gets other classes, or classes named by
-// text.
-func (in *input) checkClasses(m stats.Metric, label []float64, predicted ...[]float64) error {
-	classes := in.predHead.Classes
+// checkClasses returns an error, naming the candidate's predictions file
+// head, when m needs labels 0 and 1 but gets other classes, or classes named
+// by text.
+func (in *input) checkClasses(m stats.Metric, head *metrics.Predictions, label []float64,
+	predicted ...[]float64) error {
+	classes := head.Classes
 	if classes == nil || !m.Binary() {
 		if err := stats.CheckClasses(m, label, predicted...); err != nil {
 			return in.classError(err)
@@ -195,9 +219,10 @@ func (in *input) checkClasses(m stats.Metric, label []float64, predicted ...[]fl
 	if len(classes) > 5 {
 		named += ", …"
 	}
-	instead := "write the labels as 0 and 1, with 1 the positive class"
+	instead := "name the positive one with positive_class: on the model"
 	if m.Input() == stats.Class {
-		instead = fmt.Sprintf("use %s_macro or %s_weighted, or write the labels as 0 and 1", m, m)
+		instead = fmt.Sprintf("use %s_macro or %s_weighted, or name the positive one with "+
+			"positive_class: on the model", m, m)
 	}
 	return fmt.Errorf("%s: %s needs labels 0 and 1, but the labels are classes named by text "+
 		"(%s); %s", in.predHead.File, m, named, instead)

@@ -393,12 +393,52 @@ func TestClassesNamedByText(t *testing.T) {
 		&Predictions{Base: named(weak, iris...), Head: named(strong, iris...)})
 	assert.False(t, r.Passed)
 	assert.Equal(t, "head.csv: recall needs labels 0 and 1, but the labels are classes named by "+
-		"text (setosa, versicolor, virginica); use recall_macro or recall_weighted, or write "+
-		"the labels as 0 and 1", r.Message)
+		"text (setosa, versicolor, virginica); use recall_macro or recall_weighted, or name "+
+		"the positive one with positive_class: on the model", r.Message)
+
+	// With a positive class, binary metrics read it as 1 and the others as 0:
+	// the same figures as labels written 1 for virginica and 0 for the rest.
+	oneVsRest := func(p *metrics.Predictions) *metrics.Predictions {
+		var b strings.Builder
+		b.WriteString("id,label,prediction,region\n")
+		for i, id := range p.IDs {
+			fmt.Fprintf(&b, "%s,%d,%d,%s\n", id, bit(p.Label[i] == 2),
+				bit(p.Prediction[i] == 2), p.Columns["region"][i])
+		}
+		out, err := metrics.ReadPredictions(p.File, []byte(b.String()))
+		require.NoError(t, err)
+		return out
+	}
+	for _, g := range []config.Gate{{Metric: "recall", Significance: f(0.05)},
+		{Metric: "f1", SliceBy: "region", MaxDrop: f(0.5)}} {
+		m := model(g)
+		m.PositiveClass = "virginica"
+		byName := Evaluator{Resamples: 200, Seed: 3}.Evaluate(m, noMetrics, noMetrics,
+			&Predictions{Base: named(weak, iris...), Head: named(strong, iris...)})[0]
+		byNumber := Evaluator{Resamples: 200, Seed: 3}.Evaluate(model(g), noMetrics, noMetrics,
+			&Predictions{Base: oneVsRest(weak), Head: oneVsRest(strong)})[0]
+		require.NotNil(t, byName.Head, byName.Message)
+		assert.Equal(t, *byNumber.Head, *byName.Head, g.Metric)
+		assert.Equal(t, byNumber.Message, byName.Message)
+	}
+	m := model(config.Gate{Metric: "recall", Significance: f(0.05)})
+	m.PositiveClass = "rose"
+	r = Evaluator{Resamples: 10}.Evaluate(m, noMetrics, noMetrics,
+		&Predictions{Base: named(weak, iris...), Head: named(strong, iris...)})[0]
+	assert.False(t, r.Passed)
+	assert.Equal(t, `head.csv: positive_class "rose" is not one of its classes `+
+		"(setosa, versicolor, virginica)", r.Message)
 
 	yesNo := []string{"no", "yes", "maybe"}
 	r = evaluateOne(t, config.Gate{Metric: "f1", SliceBy: "region", MaxDrop: f(0.1)}, noMetrics,
 		&Predictions{Head: named(strong, yesNo...)})
 	assert.False(t, r.Passed)
 	assert.Contains(t, r.Message, "f1 needs labels 0 and 1, but the labels are classes named")
+}
+
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

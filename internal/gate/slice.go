@@ -50,7 +50,12 @@ func (in *input) slices(g config.Gate) Result {
 	if !ok {
 		return r
 	}
-	head, err := in.predHead.Input(m.Input(), in.model.Threshold)
+	headPreds, basePreds, err := in.sides(m)
+	if err != nil {
+		r.fail("%v", err)
+		return r
+	}
+	head, err := headPreds.Input(m.Input(), in.model.Threshold)
 	if err != nil {
 		r.fail("%s needs %v", m, err)
 		return r
@@ -58,13 +63,13 @@ func (in *input) slices(g config.Gate) Result {
 	var base []float64
 	why := in.noSliceBaseline()
 	if why == "" {
-		if base, err = in.predBase.Input(m.Input(), in.model.Threshold); err != nil {
+		if base, err = basePreds.Input(m.Input(), in.model.Threshold); err != nil {
 			r.fail("%s needs %v", m, err)
 			return r
 		}
 	}
-
-	if err := in.checkClasses(m, in.predHead.Label, head, base); err != nil {
+	label := headPreds.Label
+	if err := in.checkClasses(m, headPreds, label, head, base); err != nil {
 		r.fail("%v", err)
 		return r
 	}
@@ -77,7 +82,7 @@ func (in *input) slices(g config.Gate) Result {
 			small++
 			continue
 		}
-		outcomes = append(outcomes, in.slice(g, m, name, idx, base, head, why))
+		outcomes = append(outcomes, in.slice(g, m, name, idx, label, base, head, why))
 	}
 	in.finishSlices(&r, g, outcomes, small)
 	return r
@@ -129,8 +134,8 @@ func sortedGroups(groups map[string][]int) []string {
 }
 
 func (in *input) slice(g config.Gate, m stats.Metric, name string, idx []int,
-	base, head []float64, why string) sliceOutcome {
-	label := pick(in.predHead.Label, idx)
+	labels, base, head []float64, why string) sliceOutcome {
+	label := pick(labels, idx)
 	o := sliceOutcome{name: name, n: len(idx), head: m.Compute(label, pick(head, idx))}
 	var b *float64
 	if base != nil {

@@ -150,6 +150,34 @@ func (p *Predictions) codes(names []string) []float64 {
 	return out
 }
 
+// Binary returns p with labels and predictions 1 for the class named
+// positive and 0 for every other, for the metrics of two classes. p's
+// classes must be named by text.
+func (p *Predictions) Binary(positive string) (*Predictions, error) {
+	k, found := slices.BinarySearch(p.Classes, positive)
+	if !found {
+		named := p.Classes[:min(len(p.Classes), 5)]
+		return nil, fmt.Errorf("%s: positive_class %q is not one of its classes (%s)", p.File,
+			positive, strings.Join(named, ", "))
+	}
+	binary := func(col []float64) []float64 {
+		if col == nil {
+			return nil
+		}
+		out := make([]float64, len(col))
+		for i, v := range col {
+			if int(v) == k {
+				out[i] = 1
+			}
+		}
+		return out
+	}
+	out := *p
+	out.Classes = nil
+	out.Label, out.Prediction = binary(p.Label), binary(p.Prediction)
+	return &out, nil
+}
+
 // LabelText returns example i's label as written.
 func (p *Predictions) LabelText(i int) string {
 	if p.Classes != nil {
