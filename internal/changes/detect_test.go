@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -473,4 +474,76 @@ func TestDetectSubmodule(t *testing.T) {
 		{Path: "src/vendor/lib", Status: changes.Added, Class: changes.Code, Submodule: true},
 	}, res.Files)
 	assert.True(t, res.Tests)
+}
+
+// TestDetectForeachItems checks that a foreach written in the pipeline file
+// is compared item by item: adding an item affects only its expansion.
+func TestDetectForeachItems(t *testing.T) {
+	t.Parallel()
+	const pipeline = `stages:
+  train:
+    foreach: [us, eu%s]
+    do:
+      cmd: python3 train.py ${item}
+      outs:
+        - models/${item}.json
+  score:
+    foreach:
+      small: {size: 1}
+      large: {size: %d}
+    do:
+      cmd: python3 score.py ${item.size}
+      outs:
+        - scores/${key}.csv
+  report:
+    matrix:
+      region: [us, eu%s]
+    cmd: python3 report.py ${item.region}
+`
+	stage := func(name string) *config.Stage {
+		return &config.Stage{Name: name, Outs: []config.Out{{Path: "out/" + name}}}
+	}
+	names := []string{"train@us", "train@eu", "score@small", "score@large", "report@us",
+		"report@eu"}
+	cfg := &config.Config{PipelineFile: "dvc.yaml", LockFile: "dvc.lock"}
+	for _, n := range names {
+		cfg.Stages = append(cfg.Stages, stage(n))
+	}
+	headCfg := *cfg
+	headCfg.Stages = append(slices.Clone(cfg.Stages), stage("train@asia"), stage("report@asia"))
+
+	tests := []struct {
+		name     string
+		pipeline string
+		cfg      *config.Config
+		reasons  map[string][]string
+	}{
+		{"an item added", fmt.Sprintf(pipeline, ", asia", 10, ", asia"), &headCfg,
+			map[string][]string{
+				"train@asia": {"new stage"},
+				// a matrix compares its whole block
+				"report@us": {"definition changed"}, "report@eu": {"definition changed"},
+				"report@asia": {"definition changed"},
+			}},
+		{"an item changed", fmt.Sprintf(pipeline, "", 20, ""), cfg,
+			map[string][]string{"score@large": {"definition changed"}}},
+		{"the template changed", strings.Replace(fmt.Sprintf(pipeline, "", 10, ""),
+			"train.py ${item}", "train.py --fast ${item}", 1), cfg,
+			map[string][]string{
+				"train@us": {"definition changed"}, "train@eu": {"definition changed"},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := gittest.New(t)
+			base := r.CommitFiles("pipeline",
+				map[string]string{"dvc.yaml": fmt.Sprintf(pipeline, "", 10, "")})
+			r.CommitFiles("change", map[string]string{"dvc.yaml": tt.pipeline})
+
+			res := detect(t, r, changes.Options{Base: base, Config: tt.cfg})
+
+			assert.Equal(t, tt.reasons, res.Reasons)
+		})
+	}
 }

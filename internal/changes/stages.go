@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -20,7 +21,10 @@ const maxKeyReasons = 5
 // diffDefinitions finds the stages whose own definition differs between the
 // two sides of the pipeline file. It compares each stage's block as
 // written, canonically, so that reordering keys or reformatting changes
-// nothing; a foreach or matrix stage compares its whole template.
+// nothing. An expansion of a foreach over a list or mapping written in the
+// file compares the template and its own item, so that adding an item
+// changes only the new expansion; a foreach over a ${...} value or a matrix
+// compares the whole block.
 func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) error {
 	f, ok := findFile(files, d.cfg.PipelineFile)
 	if !ok {
@@ -41,22 +45,113 @@ func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) e
 		known = false
 	}
 
-	// TODO: a foreach or matrix stage compares its whole template, so adding
-	// one item marks every expansion as redefined; comparing each expansion
-	// needs the config package's expansion run on the base side's text.
+	// TODO: a matrix stage compares its whole block, so adding one value
+	// marks every expansion as redefined; matching expansions needs DVC's
+	// naming of value combinations.
 	for _, s := range d.cfg.Stages {
-		name, _, _ := strings.Cut(s.Name, "@")
+		name, key, expanded := strings.Cut(s.Name, "@")
 		b, inBase := bases[name]
 		switch {
 		case !known:
 			d.definitions[s.Name] = "pipeline file changed"
 		case !inBase:
 			d.definitions[s.Name] = "new stage"
-		case b != heads[name]:
+		case expanded:
+			if why, ok := itemChange(b.raw, heads[name].raw, key); ok {
+				if why != "" {
+					d.definitions[s.Name] = why
+				}
+				continue
+			}
+			if b.text != heads[name].text {
+				d.definitions[s.Name] = "definition changed"
+			}
+		case b.text != heads[name].text:
 			d.definitions[s.Name] = "definition changed"
 		}
 	}
 	return nil
+}
+
+// itemChange compares one expansion of a foreach over a list or mapping
+// written in the pipeline file: "" when the template and the item at key
+// are the same on both sides, "new stage" when the base has no such item,
+// "definition changed" otherwise. ok is false when either block is not such
+// a foreach, for the caller to compare the whole blocks.
+func itemChange(base, head any, key string) (why string, ok bool) {
+	b, bok := base.(map[string]any)
+	h, hok := head.(map[string]any)
+	if !bok || !hok || b["foreach"] == nil || h["foreach"] == nil {
+		return "", false
+	}
+	headItem, inHead, literal := itemAt(h["foreach"], key)
+	if !literal || !inHead {
+		return "", false
+	}
+	baseItem, inBase, literal := itemAt(b["foreach"], key)
+	if !literal {
+		return "", false
+	}
+
+	if canonical(withoutKey(b, "foreach")) != canonical(withoutKey(h, "foreach")) {
+		return "definition changed", true
+	}
+	switch {
+	case !inBase:
+		return "new stage", true
+	case canonical(baseItem) != canonical(headItem):
+		return "definition changed", true
+	}
+	return "", true
+}
+
+// itemAt returns the item of a foreach value that expansion key names, as
+// the config package names expansions: by key in a mapping; in a list, by
+// index when an item is a list or a mapping, else by the item itself.
+// literal is false for a ${...} string, whose items the file does not hold.
+func itemAt(items any, key string) (item any, found, literal bool) {
+	switch v := items.(type) {
+	case []any:
+		composite := slices.ContainsFunc(v, func(x any) bool {
+			switch x.(type) {
+			case []any, map[string]any:
+				return true
+			}
+			return false
+		})
+		if !composite {
+			i := slices.IndexFunc(v, func(x any) bool { return fmt.Sprint(x) == key })
+			return key, i >= 0, true
+		}
+		i, err := strconv.Atoi(key)
+		if err != nil || i < 0 || i >= len(v) {
+			return nil, false, true
+		}
+		return v[i], true, true
+	case map[string]any:
+		item, found = v[key]
+		return item, found, true
+	}
+	return nil, false, false
+}
+
+func withoutKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// canonical writes v as YAML with sorted keys.
+func canonical(v any) string {
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%#v", v)
+	}
+	return string(out)
 }
 
 func findFile(files []File, p string) (File, bool) {
@@ -71,22 +166,29 @@ func findFile(files []File, p string) (File, bool) {
 	return File{}, false
 }
 
+// stageBlock is a stage block of a pipeline file as parsed, and in a
+// canonical form: YAML with sorted keys.
+type stageBlock struct {
+	raw  any
+	text string
+}
+
 // stageBlocks returns each stage block of a pipeline file (dvc.yaml, or
-// mlci.yaml with inline stages) in a canonical form: YAML with sorted keys.
-func stageBlocks(data []byte) (map[string]string, error) {
+// mlci.yaml with inline stages).
+func stageBlocks(data []byte) (map[string]stageBlock, error) {
 	var doc struct {
 		Stages map[string]any `yaml:"stages"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
-	blocks := make(map[string]string, len(doc.Stages))
+	blocks := make(map[string]stageBlock, len(doc.Stages))
 	for name, v := range doc.Stages {
 		out, err := yaml.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("stage %s: %w", name, err)
 		}
-		blocks[name] = string(out)
+		blocks[name] = stageBlock{raw: v, text: string(out)}
 	}
 	return blocks, nil
 }
