@@ -476,8 +476,9 @@ func TestDetectSubmodule(t *testing.T) {
 	assert.True(t, res.Tests)
 }
 
-// TestDetectForeachItems checks that a foreach written in the pipeline file
-// is compared item by item: adding an item affects only its expansion.
+// TestDetectForeachItems checks that a foreach or matrix written in the
+// pipeline file is compared instance by instance: adding an item affects
+// only its instance.
 func TestDetectForeachItems(t *testing.T) {
 	t.Parallel()
 	const pipeline = `stages:
@@ -519,14 +520,14 @@ func TestDetectForeachItems(t *testing.T) {
 		reasons  map[string][]string
 	}{
 		{"an item added", fmt.Sprintf(pipeline, ", asia", 10, ", asia"), &headCfg,
-			map[string][]string{
-				"train@asia": {"new stage"},
-				// a matrix compares its whole block
-				"report@us": {"definition changed"}, "report@eu": {"definition changed"},
-				"report@asia": {"definition changed"},
-			}},
+			map[string][]string{"train@asia": {"new stage"}, "report@asia": {"new stage"}}},
 		{"an item changed", fmt.Sprintf(pipeline, "", 20, ""), cfg,
 			map[string][]string{"score@large": {"definition changed"}}},
+		{"a matrix's template changed", strings.Replace(fmt.Sprintf(pipeline, "", 10, ""),
+			"report.py", "report.py --html", 1), cfg,
+			map[string][]string{
+				"report@us": {"definition changed"}, "report@eu": {"definition changed"},
+			}},
 		{"the template changed", strings.Replace(fmt.Sprintf(pipeline, "", 10, ""),
 			"train.py ${item}", "train.py --fast ${item}", 1), cfg,
 			map[string][]string{
@@ -546,4 +547,39 @@ func TestDetectForeachItems(t *testing.T) {
 			assert.Equal(t, tt.reasons, res.Reasons)
 		})
 	}
+}
+
+// TestDetectMatrixInstancesAsConfigNamesThem loads the head's pipeline with
+// the config package, so that instance names are the ones it gives.
+func TestDetectMatrixInstancesAsConfigNamesThem(t *testing.T) {
+	t.Parallel()
+	const pipeline = `stages:
+  sweep:
+    matrix:
+      model: [cnn, xgb%s]
+      opts: [{lr: 1}, {lr: %d}]
+      seed: [7]
+    cmd: python3 sweep.py ${item.model} ${item.opts.lr} ${item.seed}
+    outs:
+      - out/${key}.json
+`
+	head := fmt.Sprintf(pipeline, ", svm", 3)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dvc.yaml"), []byte(head), 0o644))
+	cfg, err := config.Load(dir, "")
+	require.NoError(t, err)
+	require.Len(t, cfg.Stages, 6)
+
+	r := gittest.New(t)
+	base := r.CommitFiles("pipeline", map[string]string{"dvc.yaml": fmt.Sprintf(pipeline, "", 2)})
+	r.CommitFiles("change", map[string]string{"dvc.yaml": head})
+
+	res := detect(t, r, changes.Options{Base: base, Config: cfg})
+
+	assert.Equal(t, map[string][]string{
+		"sweep@cnn-opts1-7": {"definition changed"},
+		"sweep@xgb-opts1-7": {"definition changed"},
+		"sweep@svm-opts0-7": {"new stage"},
+		"sweep@svm-opts1-7": {"new stage"},
+	}, res.Reasons)
 }

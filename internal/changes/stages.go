@@ -21,10 +21,10 @@ const maxKeyReasons = 5
 // diffDefinitions finds the stages whose own definition differs between the
 // two sides of the pipeline file. It compares each stage's block as
 // written, canonically, so that reordering keys or reformatting changes
-// nothing. An expansion of a foreach over a list or mapping written in the
-// file compares the template and its own item, so that adding an item
-// changes only the new expansion; a foreach over a ${...} value or a matrix
-// compares the whole block.
+// nothing. An instance of a foreach or matrix over values written in the
+// file compares the template and its own values, so that adding an item
+// changes only the new instance; over a ${...} value it compares the whole
+// block.
 func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) error {
 	f, ok := findFile(files, d.cfg.PipelineFile)
 	if !ok {
@@ -45,9 +45,6 @@ func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) e
 		known = false
 	}
 
-	// TODO: a matrix stage compares its whole block, so adding one value
-	// marks every expansion as redefined; matching expansions needs DVC's
-	// naming of value combinations.
 	for _, s := range d.cfg.Stages {
 		name, key, expanded := strings.Cut(s.Name, "@")
 		b, inBase := bases[name]
@@ -57,7 +54,7 @@ func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) e
 		case !inBase:
 			d.definitions[s.Name] = "new stage"
 		case expanded:
-			if why, ok := itemChange(b.raw, heads[name].raw, key); ok {
+			if why, ok := instanceChange(b, heads[name], key); ok {
 				if why != "" {
 					d.definitions[s.Name] = why
 				}
@@ -73,66 +70,108 @@ func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) e
 	return nil
 }
 
-// itemChange compares one expansion of a foreach over a list or mapping
-// written in the pipeline file: "" when the template and the item at key
-// are the same on both sides, "new stage" when the base has no such item,
-// "definition changed" otherwise. ok is false when either block is not such
-// a foreach, for the caller to compare the whole blocks.
-func itemChange(base, head any, key string) (why string, ok bool) {
-	b, bok := base.(map[string]any)
-	h, hok := head.(map[string]any)
-	if !bok || !hok || b["foreach"] == nil || h["foreach"] == nil {
-		return "", false
-	}
-	headItem, inHead, literal := itemAt(h["foreach"], key)
+// instanceChange compares one instance of a foreach or matrix stage whose
+// values are written in the pipeline file: "" when the template and the
+// instance's values are the same on both sides, "new stage" when the base
+// has no such instance, "definition changed" otherwise. ok is false when
+// either block is not such a stage, for the caller to compare the blocks.
+func instanceChange(base, head stageBlock, key string) (why string, ok bool) {
+	headValues, literal := head.instances()
+	headValue, inHead := headValues[key]
 	if !literal || !inHead {
 		return "", false
 	}
-	baseItem, inBase, literal := itemAt(b["foreach"], key)
-	if !literal {
+	baseValues, literal := base.instances()
+	if !literal || base.loop != head.loop {
 		return "", false
 	}
 
-	if canonical(withoutKey(b, "foreach")) != canonical(withoutKey(h, "foreach")) {
+	if canonical(withoutKey(base.raw, base.loop)) != canonical(withoutKey(head.raw, head.loop)) {
 		return "definition changed", true
 	}
+	baseValue, inBase := baseValues[key]
 	switch {
 	case !inBase:
 		return "new stage", true
-	case canonical(baseItem) != canonical(headItem):
+	case canonical(baseValue) != canonical(headValue):
 		return "definition changed", true
 	}
 	return "", true
 }
 
-// itemAt returns the item of a foreach value that expansion key names, as
-// the config package names expansions: by key in a mapping; in a list, by
-// index when an item is a list or a mapping, else by the item itself.
-// literal is false for a ${...} string, whose items the file does not hold.
-func itemAt(items any, key string) (item any, found, literal bool) {
-	switch v := items.(type) {
-	case []any:
-		composite := slices.ContainsFunc(v, func(x any) bool {
-			switch x.(type) {
-			case []any, map[string]any:
-				return true
-			}
-			return false
-		})
-		if !composite {
-			i := slices.IndexFunc(v, func(x any) bool { return fmt.Sprint(x) == key })
-			return key, i >= 0, true
-		}
-		i, err := strconv.Atoi(key)
-		if err != nil || i < 0 || i >= len(v) {
-			return nil, false, true
-		}
-		return v[i], true, true
-	case map[string]any:
-		item, found = v[key]
-		return item, found, true
+// instances returns the values of each instance of a foreach or matrix
+// stage by the name after its @, as the config package names them. literal
+// is false for a ${...} value, whose items the file does not hold, and for
+// a stage that is neither.
+func (b stageBlock) instances() (map[string]any, bool) {
+	switch b.loop {
+	case "foreach":
+		return foreachInstances(b.raw["foreach"])
+	case "matrix":
+		return matrixInstances(b.raw["matrix"], b.matrixKeys)
 	}
-	return nil, false, false
+	return nil, false
+}
+
+// foreachInstances names the items of a foreach: by key in a mapping; in a
+// list, by index when an item is a list or a mapping, else by the item.
+func foreachInstances(items any) (map[string]any, bool) {
+	out := map[string]any{}
+	switch v := items.(type) {
+	case map[string]any:
+		return v, true
+	case []any:
+		composite := slices.ContainsFunc(v, isComposite)
+		for i, item := range v {
+			name := fmt.Sprint(item)
+			if composite {
+				name = strconv.Itoa(i)
+			}
+			out[name] = item
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// matrixInstances names each combination of a matrix's lists: its values
+// joined by "-", a value that is a list or a mapping named by its key and
+// index.
+func matrixInstances(matrix any, keys []string) (map[string]any, bool) {
+	m, ok := matrix.(map[string]any)
+	if !ok || len(keys) != len(m) {
+		return nil, false
+	}
+	combos := map[string]any{"": []any{}}
+	for _, k := range keys {
+		values, ok := m[k].([]any)
+		if !ok {
+			return nil, false
+		}
+		next := map[string]any{}
+		for name, combo := range combos {
+			for i, v := range values {
+				part := fmt.Sprint(v)
+				if isComposite(v) {
+					part = k + strconv.Itoa(i)
+				}
+				if name != "" {
+					part = name + "-" + part
+				}
+				next[part] = append(slices.Clone(combo.([]any)), v)
+			}
+		}
+		combos = next
+	}
+	return combos, true
+}
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case []any, map[string]any:
+		return true
+	}
+	return false
 }
 
 func withoutKey(m map[string]any, key string) map[string]any {
@@ -169,28 +208,70 @@ func findFile(files []File, p string) (File, bool) {
 // stageBlock is a stage block of a pipeline file as parsed, and in a
 // canonical form: YAML with sorted keys.
 type stageBlock struct {
-	raw  any
+	raw  map[string]any
 	text string
+	// loop is "foreach" or "matrix" for a stage that makes instances.
+	loop string
+	// matrixKeys are a matrix's keys in the written order, which names its
+	// instances.
+	matrixKeys []string
 }
 
 // stageBlocks returns each stage block of a pipeline file (dvc.yaml, or
 // mlci.yaml with inline stages).
 func stageBlocks(data []byte) (map[string]stageBlock, error) {
-	var doc struct {
-		Stages map[string]any `yaml:"stages"`
-	}
+	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
-	blocks := make(map[string]stageBlock, len(doc.Stages))
-	for name, v := range doc.Stages {
+	blocks := map[string]stageBlock{}
+	stages := mappingValue(&doc, "stages")
+	if stages == nil {
+		return blocks, nil
+	}
+	for i := 0; i+1 < len(stages.Content); i += 2 {
+		name, node := stages.Content[i].Value, stages.Content[i+1]
+		var v any
+		if err := node.Decode(&v); err != nil {
+			return nil, fmt.Errorf("stage %s: %w", name, err)
+		}
 		out, err := yaml.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("stage %s: %w", name, err)
 		}
-		blocks[name] = stageBlock{raw: v, text: string(out)}
+		b := stageBlock{text: string(out)}
+		b.raw, _ = v.(map[string]any)
+		switch {
+		case b.raw["foreach"] != nil:
+			b.loop = "foreach"
+		case b.raw["matrix"] != nil:
+			b.loop = "matrix"
+			if m := mappingValue(node, "matrix"); m != nil {
+				for j := 0; j < len(m.Content); j += 2 {
+					b.matrixKeys = append(b.matrixKeys, m.Content[j].Value)
+				}
+			}
+		}
+		blocks[name] = b
 	}
 	return blocks, nil
+}
+
+// mappingValue returns the mapping node under key in the mapping n (or in
+// the document n holds), nil when there is none.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key && n.Content[i+1].Kind == yaml.MappingNode {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // affect fills the affected stages, their reasons and Tests. Frozen stages
