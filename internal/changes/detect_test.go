@@ -384,6 +384,28 @@ func TestDetectLockFile(t *testing.T) {
 	assert.Equal(t, []string{"dep data/prepared changed"}, res.Reasons["featurize"])
 }
 
+// TestDetectDVC1LockFile checks a lock file as DVC 1 wrote it: stages at
+// the top, no schema.
+func TestDetectDVC1LockFile(t *testing.T) {
+	t.Parallel()
+	r, _ := pipelineRepo(t)
+	dvc1 := "prepare:\n  cmd: python3 src/prepare.py\n  outs:\n  - path: data/prepared\n" +
+		"    md5: aaa.dir\ntrain:\n  cmd: python3 src/train.py\n  outs:\n" +
+		"  - path: models/model.json\n    md5: bbb\n"
+	base := r.CommitFiles("dvc 1", map[string]string{"dvc.lock": dvc1})
+	r.CommitFiles("rerun", map[string]string{
+		"dvc.lock": strings.Replace(dvc1, "aaa.dir", "ccc.dir", 1)})
+	cfg := pipelineConfig()
+	cfg.Stages[0].Frozen = true
+
+	res := detect(t, r, changes.Options{Base: base, Config: cfg})
+
+	assert.Equal(t, []changes.File{
+		{Path: "data/prepared", Status: changes.Modified, Class: changes.Data, Via: "dvc.lock"},
+		{Path: "dvc.lock", Status: changes.Modified, Class: changes.Pipeline},
+	}, res.Files)
+}
+
 func TestDetectMalformedParams(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

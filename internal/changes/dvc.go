@@ -41,12 +41,30 @@ type dvcFile struct {
 	Outs []dvcOut `yaml:"outs"`
 }
 
-// TODO: dvc.lock files of schema 1 (stages at the top level, DVC 1.x) are
-// read as empty; DVC has written schema 2.0 since version 2.
+// lockFile is what mlci reads of a dvc.lock: each stage's outputs.
 type lockFile struct {
-	Stages map[string]struct {
-		Outs []dvcOut `yaml:"outs"`
-	} `yaml:"stages"`
+	Stages map[string]lockStage `yaml:"stages"`
+}
+
+type lockStage struct {
+	Outs []dvcOut `yaml:"outs"`
+}
+
+// UnmarshalYAML reads schema 2.0 (stages under stages:) and DVC 1's lock
+// files (stages at the top, no schema:).
+func (l *lockFile) UnmarshalYAML(n *yaml.Node) error {
+	var v2 struct {
+		Schema string               `yaml:"schema"`
+		Stages map[string]lockStage `yaml:"stages"`
+	}
+	if err := n.Decode(&v2); err != nil {
+		return err
+	}
+	if v2.Schema != "" || v2.Stages != nil {
+		l.Stages = v2.Stages
+		return nil
+	}
+	return n.Decode(&l.Stages)
 }
 
 // isDVCFile reports whether p tracks data for DVC (data.xml.dvc), as

@@ -2,7 +2,9 @@
 // for each stage the command it ran, the hashes of its dependencies, the
 // values of its params and the hashes of its outputs. What mlci writes DVC
 // reads, byte for byte as DVC 3 would write it in the common cases, and the
-// other way round, legacy DVC 2 entries (no `hash: md5` line) included.
+// other way round, legacy DVC 2 entries (no `hash: md5` line) included. DVC
+// 1's lock files (stages at the top, no schema) are read too, and written
+// back as schema 2.0, as DVC 2 does.
 //
 // It holds the file format only; deciding whether a stage is up to date is
 // package pipeline's work.
@@ -17,7 +19,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/pipeline/atomicfile"
 )
 
-// Schema is the lock-file schema mlci reads and writes.
+// Schema is the lock-file schema mlci writes.
 const Schema = "2.0"
 
 // DefaultParams is the params file DVC lists first.

@@ -77,7 +77,8 @@ func TestParseErrors(t *testing.T) {
 		name, data, want string
 	}{
 		{"newer schema", "schema: '3.0'\nstages: {}\n", "schema 3.0 is newer than 2.0"},
-		{"dvc 1", "train:\n  cmd: x\n", "DVC 1 lock file is not supported"},
+		{"dvc 1 stage not a mapping", "train:\n  cmd: x\nprepare: 3\n",
+			"dvc.lock:3: expected a stage mapping"},
 		{"stages not a mapping", "schema: '2.0'\nstages:\n- a\n", "dvc.lock:3: expected stages:"},
 		{"bad size", "schema: '2.0'\nstages:\n  a:\n    cmd: x\n    deps:\n    - path: p\n" +
 			"      size: big\n", "dvc.lock:7: expected size: to be a whole number"},
@@ -159,4 +160,41 @@ func TestScalarsAsRuamel(t *testing.T) {
 		f.Set("s", &lock.Stage{Cmd: []string{c}})
 		assert.Equal(t, docs[i], string(f.Marshal()), "cmd %q", c)
 	}
+}
+
+// TestParseDVC1 reads a lock file as DVC 1 wrote it, and writes it back as
+// schema 2.0 with its legacy hashes.
+func TestParseDVC1(t *testing.T) {
+	t.Parallel()
+	data := `prepare:
+  cmd: python src/prepare.py data/data.xml
+  deps:
+  - path: data/data.xml
+    md5: a304afb96060aad90176268345e10355
+  params:
+    params.yaml:
+      prepare.seed: 20170428
+  outs:
+  - path: data/prepared
+    md5: 20b786b6e6f80e2b3fcf17827ad18597.dir
+train:
+  cmd: python src/train.py
+  outs:
+  - path: model.pkl
+    md5: 3863d0e317dee0a55c4e59d2ec0eef33
+`
+	f, err := lock.Parse("dvc.lock", []byte(data))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"prepare", "train"}, f.Names())
+	prepare := f.Stage("prepare")
+	assert.Equal(t, []string{"python src/prepare.py data/data.xml"}, prepare.Cmd)
+	require.Len(t, prepare.Deps, 1)
+	assert.True(t, prepare.Deps[0].Legacy, "DVC 1 hashed with md5-dos2unix")
+	assert.Equal(t, "20b786b6e6f80e2b3fcf17827ad18597.dir", prepare.Outs[0].MD5)
+	assert.Equal(t, map[string]any{"prepare.seed": 20170428}, prepare.Params[0].Values)
+
+	back, err := lock.Parse("dvc.lock", f.Marshal())
+	require.NoError(t, err)
+	assert.Contains(t, string(f.Marshal()), "schema: '2.0'\nstages:\n  prepare:\n")
+	assert.Equal(t, f.Stage("train").Outs, back.Stage("train").Outs)
 }

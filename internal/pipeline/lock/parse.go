@@ -8,7 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// SchemaError is a lock file mlci cannot read: a newer schema, or DVC 1's.
+// SchemaError is a lock file mlci cannot read: a newer schema.
 type SchemaError struct {
 	File   string
 	Schema string
@@ -16,10 +16,6 @@ type SchemaError struct {
 
 // Error says which schema the file has and what to do about it.
 func (e *SchemaError) Error() string {
-	if e.Schema == "" {
-		return fmt.Sprintf("%s: no schema: key; a DVC 1 lock file is not supported "+
-			"(run `dvc repro` with DVC 2 or later, or delete it)", e.File)
-	}
 	return fmt.Sprintf("%s: schema %s is newer than %s, the one mlci reads "+
 		"(upgrade mlci)", e.File, e.Schema, Schema)
 }
@@ -51,12 +47,16 @@ func Parse(name string, data []byte) (*File, error) {
 	}
 
 	schema := p.get(root, "schema")
-	if schema == nil || !strings.HasPrefix(schema.Value+".", "2.") {
-		e := &SchemaError{File: name}
-		if schema != nil {
-			e.Schema = schema.Value
+	if schema == nil && p.get(root, "stages") == nil {
+		// DVC 1 wrote its stages at the top, with no schema: key; they read
+		// as schema 2.0's with legacy hashes, and are written back as 2.0.
+		if err := p.stages(root, f); err != nil {
+			return nil, err
 		}
-		return nil, e
+		return f, nil
+	}
+	if schema != nil && !strings.HasPrefix(schema.Value+".", "2.") {
+		return nil, &SchemaError{File: name, Schema: schema.Value}
 	}
 	if err := p.stages(p.get(root, "stages"), f); err != nil {
 		return nil, err
