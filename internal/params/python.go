@@ -380,22 +380,28 @@ func pySplit(toks []pyToken, sep string) [][]pyToken {
 	var out [][]pyToken
 	depth, start := 0, 0
 	for i, t := range toks {
-		if t.kind != pyOp {
-			continue
-		}
-		switch t.text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		case sep:
-			if depth == 0 {
-				out = append(out, toks[start:i])
-				start = i + 1
-			}
+		depth += nesting(t)
+		if depth == 0 && t.kind == pyOp && t.text == sep {
+			out = append(out, toks[start:i])
+			start = i + 1
 		}
 	}
 	return append(out, toks[start:])
+}
+
+// nesting is how t changes the depth of brackets: 1 for an opening bracket,
+// -1 for a closing one, 0 for any other token.
+func nesting(t pyToken) int {
+	if t.kind != pyOp {
+		return 0
+	}
+	switch t.text {
+	case "(", "[", "{":
+		return 1
+	case ")", "]", "}":
+		return -1
+	}
+	return 0
 }
 
 // pyAssign reads `NAME = literal`, `NAME: type = literal` or, with self,
@@ -456,22 +462,14 @@ func pyValue(toks []pyToken) (any, bool) {
 
 // pyEnclosed reports whether toks[0] opens a bracket the last token closes.
 func pyEnclosed(toks []pyToken) bool {
-	if len(toks) < 2 || !strings.Contains("([{", toks[0].text) {
+	if len(toks) < 2 || nesting(toks[0]) != 1 {
 		return false
 	}
 	depth := 0
 	for i, t := range toks {
-		if t.kind != pyOp {
-			continue
-		}
-		switch t.text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				return i == len(toks)-1
-			}
+		depth += nesting(t)
+		if depth == 0 {
+			return i == len(toks)-1
 		}
 	}
 	return false
