@@ -29,6 +29,12 @@ for accuracy), and per-slice rules (slice_by). It prints each gate with its
 baseline and candidate values, rule and outcome, and writes the verdict as
 JSON and as JUnit XML (one test case per gate) for the CI's test report.
 
+Significance and slice gates compute their metric from the predictions file:
+accuracy, balanced_accuracy, precision, recall, f1 (of classes 0 and 1, or of
+any classes averaged: precision_macro, f1_weighted …), roc_auc, log_loss, rmse
+and mae. Classes may be numbers or names (setosa); positive_class: on the
+model names the class binary metrics count as 1.
+
 A metric's direction is guessed from its name unless higher_is_better is set:
 loss, error, rmse, mae, mse, latency, time, perplexity, fpr, fnr and the like
 are lower is better. Without a baseline, rules of change are skipped and the
