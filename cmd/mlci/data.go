@@ -355,7 +355,7 @@ func dataBaseProfiles(ctx context.Context, g *globals, cfg *config.Config,
 		// may be a subdirectory of the repository.
 		obj := commit + ":./" + filepath.ToSlash(ds.Path)
 		if _, err := repo.Run(ctx, "cat-file", "-e", obj); err != nil {
-			p, err := trackedBaseProfile(ctx, cfg, commit, ds.Path, opts)
+			p, err := trackedBaseProfile(ctx, g, cfg, commit, ds.Path, opts)
 			if err != nil {
 				return nil, fmt.Errorf("profiling the baseline of data set %s: %w", ds.Name,
 					err)
@@ -385,10 +385,12 @@ func dataBaseProfiles(ctx context.Context, g *globals, cfg *config.Config,
 // baseCommit resolves rev, or by default the merge base of HEAD with the
 // default branch (HEAD itself when there is no default branch).
 // trackedBaseProfile profiles the file at path that commit tracks with DVC
-// rather than git, from the local cache; nil when it is not there.
-func trackedBaseProfile(ctx context.Context, cfg *config.Config, commit, path string,
-	opts datacheck.ProfileOptions) (*datacheck.Profile, error) {
-	b, err := metrics.Lookup(ctx, cfg.Root, metrics.Options{Ref: commit, LockFile: cfg.LockFile})
+// rather than git, from the local or the remote cache; nil when neither has
+// it.
+func trackedBaseProfile(ctx context.Context, g *globals, cfg *config.Config, commit,
+	path string, opts datacheck.ProfileOptions) (*datacheck.Profile, error) {
+	b, err := metrics.Lookup(ctx, cfg.Root, metrics.Options{Ref: commit, LockFile: cfg.LockFile,
+		Fetch: fetcher(g, cfg)})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/git"
 	"github.com/mlci-dev/mlci/internal/metrics"
 	"github.com/mlci-dev/mlci/internal/registry"
+	"github.com/mlci-dev/mlci/internal/remote"
 )
 
 func init() { register(newDiffCmd) }
@@ -33,14 +34,24 @@ func (b *baselineFlags) add(cmd *cobra.Command) {
 // TODO: with --baseline STAGE and several models, each model's version in
 // the stage may be a different commit; the baseline is then one per model,
 // which metrics.Lookup does not give yet, so the lone or named model's is used.
-func (b *baselineFlags) options(cfg *config.Config, model string) metrics.Options {
+func (b *baselineFlags) options(g *globals, cfg *config.Config, model string) metrics.Options {
 	if model == "" && len(cfg.Models) == 1 {
 		model = cfg.Models[0].Name
 	}
 	return metrics.Options{Ref: b.base, Stage: b.stage, Model: model, LockFile: cfg.LockFile,
 		Registry: func(ctx context.Context, model, stage string) (string, error) {
 			return registry.StageRevision(ctx, git.Repo{Dir: cfg.Root}, model, stage)
-		}}
+		},
+		Fetch: fetcher(g, cfg)}
+}
+
+// fetcher fetches baseline outputs from the remote cache mlci.yaml
+// configures; nil without one.
+func fetcher(g *globals, cfg *config.Config) metrics.FetchFunc {
+	if cfg.Remote.URL == "" {
+		return nil
+	}
+	return remote.Fetcher(cfg.Remote, remote.Options{Getenv: g.getenv, Log: g.log})
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -95,7 +106,7 @@ With --format json the result is {"baseline": {...}, "metrics": [{"file", "key",
 func runDiff(cmd *cobra.Command, g *globals, cfg *config.Config,
 	flags baselineFlags) (*metrics.Comparison, error) {
 	ctx := cmd.Context()
-	b, err := metrics.Lookup(ctx, cfg.Root, flags.options(cfg, ""))
+	b, err := metrics.Lookup(ctx, cfg.Root, flags.options(g, cfg, ""))
 	if err != nil {
 		return nil, err
 	}

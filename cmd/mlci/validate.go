@@ -55,7 +55,7 @@ Exit codes: 0 every error gate passed, 1 one failed, 2 a gate is misconfigured.`
 				model = models[0]
 			}
 			v, err := gate.Validate(cmd.Context(), cfg, gate.Options{
-				Baseline: flags.options(cfg, model), Models: models, Evaluator: eval})
+				Baseline: flags.options(g, cfg, model), Models: models, Evaluator: eval})
 			if err != nil {
 				return err
 			}

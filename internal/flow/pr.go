@@ -319,6 +319,10 @@ func (s *state) baselineOptions() metrics.Options {
 	if s.opts.CacheDir != "" {
 		o.CacheDirs = []string{s.opts.CacheDir}
 	}
+	if s.cfg.Remote.URL != "" {
+		o.Fetch = remote.Fetcher(s.cfg.Remote,
+			remote.Options{Getenv: s.opts.Getenv, Log: s.opts.Log})
+	}
 	return o
 }
 

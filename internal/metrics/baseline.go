@@ -62,6 +62,7 @@ type Baseline struct {
 	repo     git.Repo
 	lockFile string
 	caches   []string
+	fetch    FetchFunc
 }
 
 // String returns the baseline as a report names it: "main@9f8e7d6".
@@ -88,7 +89,9 @@ func (b *Baseline) Exists() bool { return b != nil && b.Kind != KindNone }
 
 // ReadFile returns path as the baseline holds it: committed at its commit,
 // or, for an output kept in the cache rather than in git, the cached object
-// that the commit's lock file names.
+// that the commit's lock file (or .dvc file) names, from a local cache or
+// else the remote cache. A remote cache that fails for another reason than
+// lacking the object is a *FetchError.
 func (b *Baseline) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	if !b.Exists() {
 		return nil, fmt.Errorf("reading %s: %w: %w", path, ErrNoBaseline, fs.ErrNotExist)
@@ -97,15 +100,17 @@ func (b *Baseline) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return data, err
 	}
-	if cached, cerr := b.fromCache(ctx, path); cerr == nil {
-		return cached, nil
+	var fe *FetchError
+	cached, cerr := b.fromCache(ctx, path)
+	if cerr == nil || errors.As(cerr, &fe) {
+		return cached, cerr
 	}
-	if tracked, terr := b.fromDvcFile(ctx, path); terr == nil {
-		return tracked, nil
+	tracked, terr := b.fromDvcFile(ctx, path)
+	if terr == nil || errors.As(terr, &fe) {
+		return tracked, terr
 	}
-	// TODO: a file neither committed nor in a local cache (a fresh CI
-	// runner without the remote cache configured) has no baseline; run
-	// records keep hashes, not contents.
+	// A file neither committed nor in a cache, local or remote, has no
+	// baseline: run records keep hashes, not contents.
 	return nil, err
 }
 
@@ -140,9 +145,9 @@ func (b *Baseline) fromDvcFile(ctx context.Context, path string) ([]byte, error)
 			}
 			entry := lock.Entry{MD5: o.MD5, Legacy: o.Hash != "md5"}
 			if tracked == path {
-				return b.readObject(entry)
+				return b.readObject(ctx, entry)
 			}
-			return b.fromManifest(entry, strings.TrimPrefix(path, tracked+"/"))
+			return b.fromManifest(ctx, entry, strings.TrimPrefix(path, tracked+"/"))
 		}
 		return nil, fs.ErrNotExist
 	}
@@ -151,11 +156,12 @@ func (b *Baseline) fromDvcFile(ctx context.Context, path string) ([]byte, error)
 
 // fromManifest reads the file rel of the folder whose manifest entry dir
 // names.
-func (b *Baseline) fromManifest(dir lock.Entry, rel string) ([]byte, error) {
+func (b *Baseline) fromManifest(ctx context.Context, dir lock.Entry, rel string) ([]byte,
+	error) {
 	if !strings.HasSuffix(dir.MD5, digest.DirSuffix) {
 		return nil, fs.ErrNotExist
 	}
-	data, err := b.readObject(lock.Entry{MD5: dir.MD5})
+	data, err := b.readObject(ctx, lock.Entry{MD5: dir.MD5})
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +171,7 @@ func (b *Baseline) fromManifest(dir lock.Entry, rel string) ([]byte, error) {
 	}
 	for _, e := range entries {
 		if e.RelPath == rel {
-			return b.readObject(lock.Entry{MD5: e.MD5, Legacy: dir.Legacy})
+			return b.readObject(ctx, lock.Entry{MD5: e.MD5, Legacy: dir.Legacy})
 		}
 	}
 	return nil, fs.ErrNotExist
@@ -190,14 +196,31 @@ func (b *Baseline) fromCache(ctx context.Context, path string) ([]byte, error) {
 	for _, name := range lf.Names() {
 		for _, out := range lf.Stage(name).Outs {
 			if filepath.ToSlash(filepath.Clean(out.Path)) == path && out.MD5 != "" {
-				return b.readObject(out)
+				return b.readObject(ctx, out)
 			}
 		}
 	}
 	return nil, fs.ErrNotExist
 }
 
-func (b *Baseline) readObject(out lock.Entry) ([]byte, error) {
+// readObject reads an output's object from the first cache that holds it,
+// checking its hash, after fetching it from the remote cache when none does
+// and one is configured.
+func (b *Baseline) readObject(ctx context.Context, out lock.Entry) ([]byte, error) {
+	if data, err := b.localObject(out); err == nil || b.fetch == nil {
+		return data, err
+	}
+	err := b.fetch(ctx, b.caches[0], out.MD5)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, exit.With(exit.External, &FetchError{MD5: out.MD5, Err: err})
+	}
+	return b.localObject(out)
+}
+
+func (b *Baseline) localObject(out lock.Entry) ([]byte, error) {
 	for _, dir := range b.caches {
 		data, err := os.ReadFile(cache.Open(dir).ObjectPath(out.MD5))
 		if err != nil {
@@ -211,6 +234,27 @@ func (b *Baseline) readObject(out lock.Entry) ([]byte, error) {
 	}
 	return nil, fs.ErrNotExist
 }
+
+// FetchError is a baseline object the remote cache could not give for a
+// reason other than not holding it: credentials, the network.
+type FetchError struct {
+	MD5 string
+	Err error
+}
+
+// Error names the object and the cause.
+func (e *FetchError) Error() string {
+	return fmt.Sprintf("fetching the baseline's object %s from the remote cache: %v", e.MD5,
+		e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// FetchFunc brings the object md5 from a remote cache into the local cache
+// at dir. It returns an error wrapping fs.ErrNotExist when the remote does
+// not hold it.
+type FetchFunc func(ctx context.Context, dir, md5 string) error
 
 // RegistryFunc returns the git revision of the version that a model's
 // registry stage holds (a tag such as "churn@v1.4.0").
@@ -231,6 +275,9 @@ type Options struct {
 	// CacheDirs are the caches cached outputs are read from, relative to the
 	// root or absolute; .mlci/cache and .dvc/cache by default.
 	CacheDirs []string
+	// Fetch brings an output the caches lack from the remote cache into the
+	// first of them; nil when there is no remote cache.
+	Fetch FetchFunc
 }
 
 // Lookup chooses the baseline of the repository at root.
@@ -239,7 +286,7 @@ func Lookup(ctx context.Context, root string, o Options) (*Baseline, error) {
 	if b.lockFile == "" {
 		b.lockFile = "dvc.lock"
 	}
-	b.caches = o.CacheDirs
+	b.caches, b.fetch = o.CacheDirs, o.Fetch
 	if len(b.caches) == 0 {
 		b.caches = []string{filepath.Join(".mlci", "cache"), filepath.Join(".dvc", "cache")}
 	}

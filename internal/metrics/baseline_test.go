@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -233,4 +234,61 @@ func TestBaselineOfAProjectInASubdirectory(t *testing.T) {
 	data, err := b.ReadFile(t.Context(), "eval/m.json")
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"acc": 0.5}`, string(data))
+}
+
+// TestBaselineFetchesFromTheRemoteCache covers a fresh runner: the outputs
+// the baseline's lock file names are in no local cache, only in the remote.
+func TestBaselineFetchesFromTheRemoteCache(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	predictions := "id,label,score\n1,1,0.9\n"
+	sum := md5.Sum([]byte(predictions))
+	hash := hex.EncodeToString(sum[:])
+	repo.CommitFiles("lock", map[string]string{"dvc.lock": "schema: '2.0'\nstages:\n  evaluate:\n" +
+		"    cmd: python3 eval.py\n    outs:\n    - path: eval/p.csv\n      hash: md5\n" +
+		"      md5: " + hash + "\n      size: 24\n"})
+	remoteDir := filepath.Join(t.TempDir(), "remote")
+	src := filepath.Join(t.TempDir(), "p.csv")
+	require.NoError(t, os.WriteFile(src, []byte(predictions), 0o644))
+	info, err := digest.File(src)
+	require.NoError(t, err)
+	require.NoError(t, cache.Open(remoteDir).Save(src, info, nil))
+
+	var fetched []string
+	fetch := func(_ context.Context, dir, object string) error {
+		fetched = append(fetched, object)
+		data, err := os.ReadFile(cache.Open(remoteDir).ObjectPath(object))
+		if err != nil {
+			return err
+		}
+		dst := cache.Open(dir).ObjectPath(object)
+		require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o755))
+		return os.WriteFile(dst, data, 0o444)
+	}
+	b, err := Lookup(t.Context(), repo.Dir, Options{Ref: "HEAD", Fetch: fetch})
+	require.NoError(t, err)
+
+	data, err := b.ReadFile(t.Context(), "eval/p.csv")
+	require.NoError(t, err)
+	assert.Equal(t, predictions, string(data))
+	data, err = b.ReadFile(t.Context(), "eval/p.csv")
+	require.NoError(t, err)
+	assert.Equal(t, predictions, string(data))
+	assert.Equal(t, []string{hash}, fetched, "fetched once, then read from the local cache")
+	assert.FileExists(t, filepath.Join(repo.Dir, ".mlci", "cache", "files", "md5", hash[:2],
+		hash[2:]))
+
+	refused := func(context.Context, string, string) error { return errors.New("403 Forbidden") }
+	other := gittest.New(t)
+	other.CommitFiles("lock", map[string]string{"dvc.lock": "schema: '2.0'\nstages:\n  e:\n" +
+		"    cmd: x\n    outs:\n    - path: eval/p.csv\n      hash: md5\n" +
+		"      md5: " + hash + "\n"})
+	b, err = Lookup(t.Context(), other.Dir, Options{Ref: "HEAD", Fetch: refused})
+	require.NoError(t, err)
+	_, err = b.ReadFile(t.Context(), "eval/p.csv")
+	var fe *FetchError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, exit.External, exit.Code(err))
+	assert.Contains(t, err.Error(), "fetching the baseline's object "+hash+
+		" from the remote cache: 403 Forbidden")
 }

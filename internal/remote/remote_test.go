@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -363,4 +364,43 @@ func TestRunCacheEntries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first, run, "the first entry pushed for a key stays")
 	require.ErrorContains(t, r.PullRun(t.Context(), fresh, "../x"), "not a run key")
+}
+
+// TestFetcher fetches single objects, as a baseline's outputs are read on a
+// fresh runner: a directory's manifest comes without its files.
+func TestFetcher(t *testing.T) {
+	t.Parallel()
+	s := server(t)
+	r, bucket := open(t, s, remote.Options{})
+	c, sums := fill(t, "predictions")
+	dirInfo := saveDir(t, c, map[string]string{"a.csv": "a\n1\n", "b.csv": "b\n2\n"})
+	require.NoError(t, r.Push(t.Context(), c, append(sums, dirInfo.MD5)))
+
+	env := s.Env()
+	cfg := config.Remote{URL: "s3://" + bucket + "/team/cache"}
+	fetch := remote.Fetcher(cfg, remote.Options{Getenv: func(k string) string { return env[k] }})
+	dir := filepath.Join(t.TempDir(), "cache")
+	fresh := cache.Open(dir)
+
+	require.NoError(t, fetch(t.Context(), dir, sums[0]))
+	require.NoError(t, fetch(t.Context(), dir, dirInfo.MD5))
+	assert.True(t, fresh.Has(sums[0]))
+	_, err := os.Stat(fresh.ObjectPath(dirInfo.MD5))
+	require.NoError(t, err, "the manifest")
+	assert.False(t, fresh.Has(dirInfo.MD5), "and not the directory's files")
+	require.NoError(t, fetch(t.Context(), dir, sums[0]), "a second fetch finds it in place")
+
+	err = fetch(t.Context(), dir, "0123456789abcdef0123456789abcdef")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.ErrorIs(t, err, remote.ErrNotFound)
+
+	bad := remote.Fetcher(cfg, remote.Options{Getenv: func(k string) string {
+		if k == "AWS_SECRET_ACCESS_KEY" {
+			return "wrong"
+		}
+		return env[k]
+	}})
+	err = bad(t.Context(), dir, "fedcba9876543210fedcba9876543210")
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, fs.ErrNotExist, "a refusal is not a missing object")
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/pipeline/cache"
 	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 )
@@ -163,6 +165,42 @@ func (r *Remote) Pull(ctx context.Context, c *cache.Cache, md5s []string) error 
 	return r.each(ctx, missing(c, dedupe(files)), func(ctx context.Context, sum string) error {
 		return r.download(ctx, c, sum)
 	})
+}
+
+// Fetch downloads the one object sum into the local cache unless it is
+// there: a directory's manifest without its files, unlike Pull. An object
+// the remote lacks is ErrNotFound.
+func (r *Remote) Fetch(ctx context.Context, c *cache.Cache, sum string) error {
+	if !validMD5(sum) {
+		return fmt.Errorf("fetching: %q is not an md5", sum)
+	}
+	if len(missing(c, []string{sum})) == 0 {
+		return nil
+	}
+	return r.download(ctx, c, sum)
+}
+
+// Fetcher returns a function that fetches one object into the local cache
+// at a directory, as metrics.FetchFunc does, opening the remote cache cfg
+// names on its first call. An object the remote lacks is an error wrapping
+// fs.ErrNotExist.
+func Fetcher(cfg config.Remote, opts Options) func(ctx context.Context, dir, sum string) error {
+	var (
+		once sync.Once
+		r    *Remote
+		err  error
+	)
+	return func(ctx context.Context, dir, sum string) error {
+		once.Do(func() { r, err = Open(cfg, opts) })
+		if err != nil {
+			return err
+		}
+		ferr := r.Fetch(ctx, cache.Open(dir), sum)
+		if errors.Is(ferr, ErrNotFound) {
+			return fmt.Errorf("%w: %w", fs.ErrNotExist, ferr)
+		}
+		return ferr
+	}
 }
 
 // missing returns the objects whose own file is not in the local cache.
