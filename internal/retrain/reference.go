@@ -247,6 +247,10 @@ func (s *state) storedProfile(name string) ([]byte, bool) {
 }
 
 // baselineOptions point the metrics' baseline at the reference's commit.
+//
+// TODO: the reference's cached outputs come from local caches only;
+// retraining opens no remote cache (its pipeline neither pulls nor pushes
+// one), so it sets no Fetch.
 func (s *state) baselineOptions() metrics.Options {
 	o := metrics.Options{Ref: s.ref.Commit, LockFile: s.cfg.LockFile}
 	if s.opts.CacheDir != "" {
