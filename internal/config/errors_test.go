@@ -175,6 +175,10 @@ runs_on:
     threshold: high
     positive_class: ""
 `}},
+		{name: "dvc_parsing_options", files: map[string]string{
+			"dvc.yaml":    okStage,
+			".dvc/config": "[parsing]\n  bool = yes\n  list = append\n  lists = nargs\n  oops\n",
+		}},
 		{name: "promote", files: map[string]string{"mlci.yaml": `models:
   churn:
     path: model.pkl

@@ -243,6 +243,18 @@ stages:
 				{"R train.r --foo foo --bar 1 --bool --nested.baz bar --list 2 3 'qux quux'"},
 			},
 		},
+		{
+			name: "dictionary unpacking with DVC's parsing options",
+			files: map[string]string{
+				"params.yaml": "mydict:\n  bool: true\n  off: false\n  list: [2, 'qux quux']\n",
+				".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n" +
+					"    url = s3://bucket/dvc\n[parsing]\n    bool = boolean_optional\n",
+				".dvc/config.local": "# this machine's\n[parsing]\n    list = append\n",
+				"dvc.yaml":          "stages:\n  train:\n    cmd: R train.r ${mydict}\n",
+			},
+			stages: []string{"train"},
+			cmds:   [][]string{{"R train.r --bool --no-off --list 2 --list 'qux quux'"}},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -125,9 +125,10 @@ type usedParam struct{ file, key string }
 
 // resolver expands ${...} in the nodes of one stage or section.
 type resolver struct {
-	d     *decoder
-	scope *object
-	used  []usedParam
+	d       *decoder
+	scope   *object
+	parsing parsing
+	used    []usedParam
 }
 
 // node returns a copy of n with its expressions expanded. field is the
@@ -243,11 +244,9 @@ func (r *resolver) lookup(n *yaml.Node, inner, field, path string) (*value, bool
 
 // unpack writes a dictionary as command-line options, as DVC does in cmd:
 // `--key value`, nested keys joined by dots, true as a bare flag, false
-// left out, lists as several values, strings quoted for the shell.
-//
-// TODO: honour DVC's `parsing` options in .dvc/config (bool:
-// boolean_optional writes --no-key for false; list: append repeats --key);
-// only DVC's defaults are written.
+// left out (or --no-key with parsing.bool: boolean_optional), lists as
+// several values (or --key before each with parsing.list: append), strings
+// quoted for the shell.
 func (r *resolver) unpack(n *yaml.Node, v *value, path string) (string, bool) {
 	o, ok := v.v.(*object)
 	if !ok {
@@ -256,7 +255,7 @@ func (r *resolver) unpack(n *yaml.Node, v *value, path string) (string, bool) {
 	}
 	var parts []string
 	for _, leaf := range flattenObject(o, "") {
-		part, err := option(leaf.key, leaf.v)
+		part, err := option(leaf.key, leaf.v, r.parsing)
 		if err != nil {
 			r.d.errorf(n, path, "%v", err)
 			return "", false
@@ -288,24 +287,30 @@ func flattenObject(o *object, prefix string) []leaf {
 }
 
 // option writes one unpacked key as a command-line option.
-func option(k string, v *value) (string, error) {
+func option(k string, v *value, p parsing) (string, error) {
 	switch t := v.v.(type) {
 	case bool:
-		if t {
+		switch {
+		case t:
 			return "--" + k, nil
+		case p.boolOptional:
+			return "--no-" + k, nil
 		}
 		return "", nil
 	case string:
 		return "--" + k + " " + shellQuote(t), nil
 	case []*value:
 		parts := []string{"--" + k}
-		for _, item := range t {
+		for i, item := range t {
 			if !item.primitive() {
 				return "", fmt.Errorf("cannot interpolate nested iterable in %q", k)
 			}
 			s := toStr(item.v)
 			if str, ok := item.v.(string); ok {
 				s = shellQuote(str)
+			}
+			if p.listAppend && i > 0 {
+				parts = append(parts, "--"+k)
 			}
 			parts = append(parts, s)
 		}

@@ -32,6 +32,8 @@ type pipeline struct {
 	dir   string
 	files *paramsFiles
 	scope *scope
+	// parsing are DVC's options for unpacking dictionaries into a cmd.
+	parsing parsing
 
 	stages []*Stage
 	names  map[string]*Stage
@@ -55,7 +57,7 @@ type paramCheck struct {
 func newPipeline(d *decoder, root, file string, files *paramsFiles) *pipeline {
 	dir := path.Dir(file)
 	return &pipeline{d: d, root: root, file: file, dir: dir, files: files,
-		names: map[string]*Stage{}}
+		parsing: d.at("").readParsing(root), names: map[string]*Stage{}}
 }
 
 // read reads the pipeline from the fields of its file's top mapping.
@@ -154,7 +156,7 @@ func (p *pipeline) foreach(e field, fs fields, at string) {
 	if !p.checkTemplate(fs.val("do"), key(at, "do")) {
 		return
 	}
-	r := &resolver{d: p.d, scope: p.scope.values}
+	r := &resolver{d: p.d, scope: p.scope.values, parsing: p.parsing}
 	data, ok := r.value(fs.val("foreach"), key(at, "foreach"))
 	if !ok {
 		return
@@ -224,7 +226,7 @@ func (p *pipeline) matrix(e field, all []field, at string) {
 	if !p.checkTemplate(tmpl, at) {
 		return
 	}
-	r := &resolver{d: p.d, scope: p.scope.values}
+	r := &resolver{d: p.d, scope: p.scope.values, parsing: p.parsing}
 	data, ok := r.value(mnode, key(at, "matrix"))
 	if !ok {
 		return
@@ -337,7 +339,7 @@ func (p *pipeline) stage(name string, at, tmpl *yaml.Node, sc *scope, path strin
 		p.loadVars(sc, vars, wdir, key(path, "vars"))
 	}
 
-	r := &resolver{d: p.d, scope: sc.values}
+	r := &resolver{d: p.d, scope: sc.values, parsing: p.parsing}
 	resolved := fields{}
 	for _, f := range tfs {
 		if f.name == "vars" {
@@ -373,7 +375,7 @@ func (p *pipeline) wdir(tfs []field, sc *scope, at string) (string, bool) {
 	if n == nil {
 		return p.dir, true
 	}
-	r := &resolver{d: p.d, scope: sc.values}
+	r := &resolver{d: p.d, scope: sc.values, parsing: p.parsing}
 	rn, ok := r.node(n, "wdir", key(at, "wdir"), 1)
 	if !ok {
 		return "", false

@@ -13,7 +13,7 @@ var artifactKeys = []string{"path", "type", "desc", "labels", "meta"}
 // readTop reads the top-level metrics, params, plots and artifacts of
 // dvc.yaml, which may use ${...} like stages do.
 func (p *pipeline) readTop(top fields) {
-	r := &resolver{d: p.d, scope: p.scope.values}
+	r := &resolver{d: p.d, scope: p.scope.values, parsing: p.parsing}
 	resolve := func(name string) *yaml.Node {
 		n := top.val(name)
 		if n == nil {
