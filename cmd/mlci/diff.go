@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +52,9 @@ func fetcher(g *globals, cfg *config.Config) metrics.FetchFunc {
 	if cfg.Remote.URL == "" {
 		return nil
 	}
-	return remote.Fetcher(cfg.Remote, remote.Options{Getenv: g.getenv, Log: g.log})
+	return remote.Fetcher(sync.OnceValues(func() (*remote.Remote, error) {
+		return openRemote(g, cfg)
+	}))
 }
 
 func newDiffCmd(g *globals) *cobra.Command {

@@ -137,6 +137,6 @@ func TestValidateAgainstARegistryStage(t *testing.T) {
 
 	_, stderr, code = mlci(t, "-C", dir, "validate", "--baseline", "staging")
 	assert.Equal(t, exit.Usage, code)
-	assert.Contains(t, stderr, `stage "staging" holds no version of churn `+
+	assert.Contains(t, stderr, `no version in stage "staging" of churn `+
 		"(stages that hold one: production)")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path"
 	"sort"
-	"strings"
 
 	"github.com/mlci-dev/mlci/internal/exit"
 	"github.com/mlci-dev/mlci/internal/params"
@@ -12,7 +11,7 @@ import (
 
 // diffParams compares, key by key, every changed params file: the files
 // stages name and the files of the params class. Files in a format the
-// params package does not read (params.py) count as changed as a whole.
+// params package does not read (an .ini file, say) count as changed as a whole.
 func (d *detector) diffParams(ctx context.Context, sp span, files []File) ([]ParamChange, error) {
 	named := d.paramFiles()
 	changes := []ParamChange{}
@@ -54,7 +53,7 @@ func paramFile(name string) string {
 }
 
 func (d *detector) diffParamFile(ctx context.Context, sp span, f File) ([]ParamChange, error) {
-	if !readable(f.Path) {
+	if !params.Readable(f.Path) {
 		d.wholeParams[f.Path] = true
 		return nil, nil
 	}
@@ -80,15 +79,6 @@ func (d *detector) diffParamFile(ctx context.Context, sp span, f File) ([]ParamC
 		d.paramKeys[f.Path] = append(d.paramKeys[f.Path], c.Key)
 	}
 	return changes, nil
-}
-
-// readable reports whether the params package reads the file's format.
-func readable(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".yaml", ".yml", ".json", ".toml", ".py":
-		return true
-	}
-	return false
 }
 
 // parseParams parses one side of a params file into flat dotted keys; a

@@ -46,81 +46,58 @@ func (d *detector) diffDefinitions(ctx context.Context, sp span, files []File) e
 	}
 
 	for _, s := range d.cfg.Stages {
-		name, key, expanded := strings.Cut(s.Name, "@")
+		name, key, _ := strings.Cut(s.Name, "@")
 		b, inBase := bases[name]
 		switch {
 		case !known:
 			d.definitions[s.Name] = "pipeline file changed"
 		case !inBase:
 			d.definitions[s.Name] = "new stage"
-		case expanded:
-			if why, ok := instanceChange(b, heads[name], key); ok {
-				if why != "" {
-					d.definitions[s.Name] = why
-				}
-				continue
+		default:
+			if why := definitionChange(b, heads[name], key); why != "" {
+				d.definitions[s.Name] = why
 			}
-			if b.text != heads[name].text {
-				d.definitions[s.Name] = "definition changed"
-			}
-		case b.text != heads[name].text:
-			d.definitions[s.Name] = "definition changed"
 		}
 	}
 	return nil
 }
 
-// instanceChange compares one instance of a foreach or matrix stage whose
-// values are written in the pipeline file: "" when the template and the
-// instance's values are the same on both sides, "new stage" when the base
-// has no such instance, "definition changed" otherwise. ok is false when
-// either block is not such a stage, for the caller to compare the blocks.
-func instanceChange(base, head stageBlock, key string) (why string, ok bool) {
-	headValues, literal := head.instances()
-	headValue, inHead := headValues[key]
-	if !literal || !inHead {
-		return "", false
-	}
-	baseValues, literal := base.instances()
-	if !literal || base.loop != head.loop {
-		return "", false
+// definitionChange says how the stage block that instance key (after the @,
+// "" for a plain stage) comes from changed between base and head: "" when
+// it did not. An instance of a foreach or matrix whose values both sides
+// write in the file compares the template and its own values: "new stage"
+// when the base has no such instance. Any other stage compares its block.
+func definitionChange(base, head stageBlock, key string) string {
+	headValue, inHead := head.instances[key]
+	if key == "" || !inHead || base.instances == nil || base.loop != head.loop {
+		if base.text != head.text {
+			return "definition changed"
+		}
+		return ""
 	}
 
-	if canonical(withoutKey(base.raw, base.loop)) != canonical(withoutKey(head.raw, head.loop)) {
-		return "definition changed", true
-	}
-	baseValue, inBase := baseValues[key]
+	baseValue, inBase := base.instances[key]
 	switch {
+	case base.template != head.template:
+		return "definition changed"
 	case !inBase:
-		return "new stage", true
+		return "new stage"
 	case canonical(baseValue) != canonical(headValue):
-		return "definition changed", true
+		return "definition changed"
 	}
-	return "", true
+	return ""
 }
 
-// instances returns the values of each instance of a foreach or matrix
-// stage by the name after its @, as the config package names them. literal
-// is false for a ${...} value, whose items the file does not hold, and for
-// a stage that is neither.
-func (b stageBlock) instances() (map[string]any, bool) {
-	switch b.loop {
-	case "foreach":
-		return foreachInstances(b.raw["foreach"])
-	case "matrix":
-		return matrixInstances(b.raw["matrix"], b.matrixKeys)
-	}
-	return nil, false
-}
-
-// foreachInstances names the items of a foreach: by key in a mapping; in a
-// list, by index when an item is a list or a mapping, else by the item.
-func foreachInstances(items any) (map[string]any, bool) {
-	out := map[string]any{}
+// foreachInstances names the items of a foreach as the config package
+// names its instances: by key in a mapping; in a list, by index when an
+// item is a list or a mapping, else by the item. It returns nil for a
+// ${...} value, whose items the file does not hold.
+func foreachInstances(items any) map[string]any {
 	switch v := items.(type) {
 	case map[string]any:
-		return v, true
+		return v
 	case []any:
+		out := map[string]any{}
 		composite := slices.ContainsFunc(v, isComposite)
 		for i, item := range v {
 			name := fmt.Sprint(item)
@@ -129,24 +106,25 @@ func foreachInstances(items any) (map[string]any, bool) {
 			}
 			out[name] = item
 		}
-		return out, true
+		return out
 	}
-	return nil, false
+	return nil
 }
 
-// matrixInstances names each combination of a matrix's lists: its values
-// joined by "-", a value that is a list or a mapping named by its key and
-// index.
-func matrixInstances(matrix any, keys []string) (map[string]any, bool) {
+// matrixInstances names each combination of a matrix's lists, keys in the
+// written order: its values joined by "-", a value that is a list or a
+// mapping named by its key and index. It returns nil when the matrix's
+// lists are not all written in the file.
+func matrixInstances(matrix any, keys []string) map[string]any {
 	m, ok := matrix.(map[string]any)
 	if !ok || len(keys) != len(m) {
-		return nil, false
+		return nil
 	}
 	combos := map[string]any{"": []any{}}
 	for _, k := range keys {
 		values, ok := m[k].([]any)
 		if !ok {
-			return nil, false
+			return nil
 		}
 		next := map[string]any{}
 		for name, combo := range combos {
@@ -163,7 +141,7 @@ func matrixInstances(matrix any, keys []string) (map[string]any, bool) {
 		}
 		combos = next
 	}
-	return combos, true
+	return combos
 }
 
 func isComposite(v any) bool {
@@ -205,16 +183,17 @@ func findFile(files []File, p string) (File, bool) {
 	return File{}, false
 }
 
-// stageBlock is a stage block of a pipeline file as parsed, and in a
-// canonical form: YAML with sorted keys.
+// stageBlock is a stage block of a pipeline file in a canonical form: YAML
+// with sorted keys.
 type stageBlock struct {
-	raw  map[string]any
 	text string
 	// loop is "foreach" or "matrix" for a stage that makes instances.
 	loop string
-	// matrixKeys are a matrix's keys in the written order, which names its
-	// instances.
-	matrixKeys []string
+	// instances are the values of each instance by the name after its @,
+	// when the file writes them (not a ${...}); template is the block
+	// without them, canonically.
+	instances map[string]any
+	template  string
 }
 
 // stageBlocks returns each stage block of a pipeline file (dvc.yaml, or
@@ -240,21 +219,35 @@ func stageBlocks(data []byte) (map[string]stageBlock, error) {
 			return nil, fmt.Errorf("stage %s: %w", name, err)
 		}
 		b := stageBlock{text: string(out)}
-		b.raw, _ = v.(map[string]any)
+		raw, _ := v.(map[string]any)
 		switch {
-		case b.raw["foreach"] != nil:
+		case raw["foreach"] != nil:
 			b.loop = "foreach"
-		case b.raw["matrix"] != nil:
+			b.instances = foreachInstances(raw["foreach"])
+		case raw["matrix"] != nil:
 			b.loop = "matrix"
-			if m := mappingValue(node, "matrix"); m != nil {
-				for j := 0; j < len(m.Content); j += 2 {
-					b.matrixKeys = append(b.matrixKeys, m.Content[j].Value)
-				}
-			}
+			b.instances = matrixInstances(raw["matrix"], mappingKeys(node, "matrix"))
+		}
+		if b.instances != nil {
+			b.template = canonical(withoutKey(raw, b.loop))
 		}
 		blocks[name] = b
 	}
 	return blocks, nil
+}
+
+// mappingKeys returns the keys, in the written order, of the mapping under
+// key in the mapping n.
+func mappingKeys(n *yaml.Node, key string) []string {
+	m := mappingValue(n, key)
+	if m == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m.Content)/2)
+	for j := 0; j < len(m.Content); j += 2 {
+		keys = append(keys, m.Content[j].Value)
+	}
+	return keys
 }
 
 // mappingValue returns the mapping node under key in the mapping n (or in

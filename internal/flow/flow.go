@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mlci-dev/mlci/internal/changes"
@@ -26,6 +27,7 @@ import (
 	"github.com/mlci-dev/mlci/internal/pipeline"
 	"github.com/mlci-dev/mlci/internal/platform"
 	"github.com/mlci-dev/mlci/internal/progress"
+	"github.com/mlci-dev/mlci/internal/remote"
 	"github.com/mlci-dev/mlci/internal/report"
 	"github.com/mlci-dev/mlci/internal/serve"
 )
@@ -110,6 +112,11 @@ type state struct {
 	view    *report.Data
 	files   map[string]string
 	outputs map[string]string
+
+	// remoteCache is the remote cache, opened once by remote().
+	remoteCache *remote.Remote
+	remoteErr   error
+	remoteOnce  sync.Once
 }
 
 // step is one step of a flow.

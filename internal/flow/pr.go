@@ -303,13 +303,23 @@ func (s *state) pipeline() (*pipeline.Pipeline, error) {
 		Log:      s.opts.Log,
 	}
 	if s.cfg.Remote.URL != "" {
-		r, err := remote.Open(s.cfg.Remote, remote.Options{Getenv: s.opts.Getenv, Log: s.opts.Log})
+		r, err := s.remote()
 		if err != nil {
 			return nil, err
 		}
 		opts.Remote = r
 	}
 	return pipeline.New(s.cfg, opts)
+}
+
+// remote returns the remote cache mlci.yaml configures, opened on the first
+// call and shared by the pipeline and the baseline.
+func (s *state) remote() (*remote.Remote, error) {
+	s.remoteOnce.Do(func() {
+		s.remoteCache, s.remoteErr = remote.Open(s.cfg.Remote,
+			remote.Options{Getenv: s.opts.Getenv, Log: s.opts.Log})
+	})
+	return s.remoteCache, s.remoteErr
 }
 
 // baselineOptions say where the baseline is: the commit the changes were
@@ -320,8 +330,7 @@ func (s *state) baselineOptions() metrics.Options {
 		o.CacheDirs = []string{s.opts.CacheDir}
 	}
 	if s.cfg.Remote.URL != "" {
-		o.Fetch = remote.Fetcher(s.cfg.Remote,
-			remote.Options{Getenv: s.opts.Getenv, Log: s.opts.Log})
+		o.Fetch = remote.Fetcher(s.remote)
 	}
 	return o
 }

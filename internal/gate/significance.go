@@ -82,24 +82,35 @@ func (in *input) paired(r *Result, m stats.Metric) (stats.Paired, bool) {
 		return stats.Paired{}, false
 	}
 
-	head, base, err := in.sides(m)
-	if err != nil {
-		r.fail("%v", err)
-		return stats.Paired{}, false
-	}
-	p := stats.Paired{Label: head.Label}
-	if p.Head, err = head.Input(m.Input(), in.model.Threshold); err == nil {
-		p.Base, err = base.Input(m.Input(), in.model.Threshold)
-	}
-	if err != nil {
-		r.fail("%s needs %v", m, err)
-		return stats.Paired{}, false
-	}
-	if err := in.checkClasses(m, head, p.Label, p.Base, p.Head); err != nil {
+	var p stats.Paired
+	var err error
+	if p.Label, p.Head, p.Base, err = in.columns(m, true); err != nil {
 		r.fail("%v", err)
 		return stats.Paired{}, false
 	}
 	return p, true
+}
+
+// columns returns the labels and the candidate's input to m (and, with
+// withBase, the baseline's, in the candidate's order), checked for the
+// classes m takes.
+func (in *input) columns(m stats.Metric, withBase bool) (label, head, base []float64,
+	err error) {
+	headPreds, basePreds, err := in.sides(m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	head, err = headPreds.Input(m.Input(), in.model.Threshold)
+	if err == nil && withBase {
+		base, err = basePreds.Input(m.Input(), in.model.Threshold)
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s needs %w", m, err)
+	}
+	if err := in.checkClasses(m, headPreds.Classes, headPreds.Label, head, base); err != nil {
+		return nil, nil, nil, err
+	}
+	return headPreds.Label, head, base, nil
 }
 
 // sides returns the candidate's and the baseline's predictions as m reads
@@ -203,12 +214,11 @@ func (in *input) classError(err error) error {
 		ce.Metric, in.predHead.IDs[ce.Example], ce.Problem())
 }
 
-// checkClasses returns an error, naming the candidate's predictions file
-// head, when m needs labels 0 and 1 but gets other classes, or classes named
-// by text.
-func (in *input) checkClasses(m stats.Metric, head *metrics.Predictions, label []float64,
+// checkClasses returns an error, naming the candidate's predictions file,
+// when m needs labels 0 and 1 but gets other classes, or classes named by
+// text (classes).
+func (in *input) checkClasses(m stats.Metric, classes []string, label []float64,
 	predicted ...[]float64) error {
-	classes := head.Classes
 	if classes == nil || !m.Binary() {
 		if err := stats.CheckClasses(m, label, predicted...); err != nil {
 			return in.classError(err)

@@ -50,26 +50,9 @@ func (in *input) slices(g config.Gate) Result {
 	if !ok {
 		return r
 	}
-	headPreds, basePreds, err := in.sides(m)
-	if err != nil {
-		r.fail("%v", err)
-		return r
-	}
-	head, err := headPreds.Input(m.Input(), in.model.Threshold)
-	if err != nil {
-		r.fail("%s needs %v", m, err)
-		return r
-	}
-	var base []float64
 	why := in.noSliceBaseline()
-	if why == "" {
-		if base, err = basePreds.Input(m.Input(), in.model.Threshold); err != nil {
-			r.fail("%s needs %v", m, err)
-			return r
-		}
-	}
-	label := headPreds.Label
-	if err := in.checkClasses(m, headPreds, label, head, base); err != nil {
+	label, head, base, err := in.columns(m, why == "")
+	if err != nil {
 		r.fail("%v", err)
 		return r
 	}

@@ -160,22 +160,29 @@ func (p *Predictions) Binary(positive string) (*Predictions, error) {
 		return nil, fmt.Errorf("%s: positive_class %q is not one of its classes (%s)", p.File,
 			positive, strings.Join(named, ", "))
 	}
-	binary := func(col []float64) []float64 {
-		if col == nil {
-			return nil
+	binary := func(v float64) float64 {
+		if int(v) == k {
+			return 1
 		}
-		out := make([]float64, len(col))
-		for i, v := range col {
-			if int(v) == k {
-				out[i] = 1
-			}
-		}
-		return out
+		return 0
 	}
 	out := *p
 	out.Classes = nil
-	out.Label, out.Prediction = binary(p.Label), binary(p.Prediction)
+	out.Label, out.Prediction = mapColumn(p.Label, binary), mapColumn(p.Prediction, binary)
 	return &out, nil
+}
+
+// mapColumn returns f of each value of col; nil for a column the file does
+// not have.
+func mapColumn(col []float64, f func(float64) float64) []float64 {
+	if col == nil {
+		return nil
+	}
+	out := make([]float64, len(col))
+	for i, v := range col {
+		out[i] = f(v)
+	}
+	return out
 }
 
 // LabelText returns example i's label as written.
@@ -271,39 +278,6 @@ func (e *MismatchError) Error() string {
 		e.Head, e.Base, e.Msg)
 }
 
-// AlignTo returns base's examples in head's order, for a paired comparison.
-// It fails unless both hold the same ids with the same labels.
-func (base *Predictions) AlignTo(head *Predictions) (*Predictions, error) {
-	mismatch := func(format string, args ...any) error {
-		return &MismatchError{Base: base.File, Head: head.File, Msg: fmt.Sprintf(format, args...)}
-	}
-	base, head, err := shareClasses(base, head)
-	if err != nil {
-		return nil, err
-	}
-	at := make(map[string]int, len(base.IDs))
-	for i, id := range base.IDs {
-		at[id] = i
-	}
-	order := make([]int, len(head.IDs))
-	for i, id := range head.IDs {
-		j, ok := at[id]
-		if !ok {
-			return nil, mismatch("id %q on line %d is not in the baseline", id, head.Lines[i])
-		}
-		if base.Label[j] != head.Label[i] {
-			return nil, mismatch("id %q has label %s on line %d but %s in the baseline (line %d)",
-				id, head.LabelText(i), head.Lines[i], base.LabelText(j), base.Lines[j])
-		}
-		order[i] = j
-	}
-	if len(base.IDs) != len(head.IDs) {
-		return nil, mismatch("the baseline has %d examples, the candidate %d",
-			len(base.IDs), len(head.IDs))
-	}
-	return base.reorder(order), nil
-}
-
 // Pair returns the examples base and head both hold, in head's order, for a
 // paired comparison when the test set grew or shrank between them (new data
 // landed, say). note says how many examples were left out, "" when none.
@@ -374,18 +348,11 @@ func (p *Predictions) recoded(classes []string) *Predictions {
 	}
 	out := *p
 	out.Classes = classes
-	remap := func(col []float64) []float64 {
-		if col == nil {
-			return nil
-		}
-		c := make([]float64, len(col))
-		for i, v := range col {
-			j, _ := slices.BinarySearch(classes, p.Classes[int(v)])
-			c[i] = float64(j)
-		}
-		return c
+	remap := func(v float64) float64 {
+		j, _ := slices.BinarySearch(classes, p.Classes[int(v)])
+		return float64(j)
 	}
-	out.Label, out.Prediction = remap(p.Label), remap(p.Prediction)
+	out.Label, out.Prediction = mapColumn(p.Label, remap), mapColumn(p.Prediction, remap)
 	return &out
 }
 

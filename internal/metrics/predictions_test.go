@@ -80,7 +80,9 @@ func TestReadPredictionsErrors(t *testing.T) {
 	}
 }
 
-func TestAlignTo(t *testing.T) {
+// TestPairKeepsEveryColumn checks that the paired examples carry their
+// scores, lines and slice columns along.
+func TestPairKeepsEveryColumn(t *testing.T) {
 	t.Parallel()
 	read := func(name, data string) *Predictions {
 		p, err := ReadPredictions(name, []byte(data))
@@ -88,39 +90,22 @@ func TestAlignTo(t *testing.T) {
 		return p
 	}
 	head := read("head.csv", "id,label,score,region\na,1,0.9,EU\nb,0,0.2,US\nc,1,0.6,EU\n")
-
 	base := read("base.csv", "id,label,score,region\nc,1,0.4,EU\na,1,0.8,EU\nb,0,0.3,US\n")
-	got, err := base.AlignTo(head)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "b", "c"}, got.IDs)
-	assert.Equal(t, []float64{0.8, 0.3, 0.4}, got.Score)
-	assert.Equal(t, []int{3, 4, 2}, got.Lines)
-	assert.Equal(t, []string{"EU", "US", "EU"}, got.Columns["region"])
 
-	tests := []struct {
-		name string
-		base string
-		want string
-	}{
-		{"missing id", "id,label,score\na,1,0.8\nb,0,0.3\nd,1,0.1\n",
-			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
-				`id "c" on line 4 is not in the baseline`},
-		{"extra id", "id,label,score\na,1,0.8\nb,0,0.3\nc,1,0.1\nd,1,0.1\n",
-			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
-				`the baseline has 4 examples, the candidate 3`},
-		{"label differs", "id,label,score\na,0,0.8\nb,0,0.3\nc,1,0.1\n",
-			`head.csv (candidate) and base.csv (baseline) are not the same test set: ` +
-				`id "a" has label 1 on line 2 but 0 in the baseline (line 2)`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := read("base.csv", tt.base).AlignTo(head)
-			require.EqualError(t, err, tt.want)
-			var mm *MismatchError
-			require.ErrorAs(t, err, &mm)
-		})
-	}
+	b, h, note, err := Pair(base, head)
+	require.NoError(t, err)
+	assert.Empty(t, note)
+	assert.Equal(t, head.IDs, h.IDs)
+	assert.Equal(t, []string{"a", "b", "c"}, b.IDs)
+	assert.Equal(t, []float64{0.8, 0.3, 0.4}, b.Score)
+	assert.Equal(t, []int{3, 4, 2}, b.Lines)
+	assert.Equal(t, []string{"EU", "US", "EU"}, b.Columns["region"])
+
+	_, _, _, err = Pair(base, read("head.csv", "id,label,score\na,0,0.9\n"))
+	require.EqualError(t, err, `head.csv (candidate) and base.csv (baseline) are not the same `+
+		`test set: id "a" has label 0 on line 2 but 1 in the baseline (line 3)`)
+	var mm *MismatchError
+	require.ErrorAs(t, err, &mm)
 }
 
 func TestPair(t *testing.T) {

@@ -8,7 +8,6 @@ package params
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,8 +31,18 @@ func Load(path string) (map[string]any, error) {
 	return Parse(path, data)
 }
 
+// Readable reports whether Parse reads the params file name's format.
+func Readable(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json", ".toml", ".py":
+		return true
+	}
+	return false
+}
+
 // Parse parses data as the params file name, choosing the format by its
-// extension: .json, .toml, .py (see parsePython), else YAML. An empty file is an empty map.
+// extension: .json, .toml, .py (see parsePython), else YAML. An empty file
+// is an empty map.
 func Parse(name string, data []byte) (map[string]any, error) {
 	var (
 		m   map[string]any
@@ -46,11 +55,8 @@ func Parse(name string, data []byte) (map[string]any, error) {
 		m = map[string]any{}
 		_, err = toml.Decode(string(data), &m)
 	case ".py":
-		m, err = parsePython(data)
-		var le *LineError
-		if errors.As(err, &le) {
-			le.File = name
-			return nil, le
+		if m, err = parsePython(name, data); err != nil {
+			return nil, err // a *LineError, which names the file
 		}
 	default:
 		m, err = parseYAML(data)

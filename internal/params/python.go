@@ -20,8 +20,8 @@ import (
 // Unlike DVC, a number written with a sign (-0.1) is read too. Only what
 // reading params needs is checked: strings and brackets must be closed; a
 // file Python would refuse for another reason is read as far as it goes.
-func parsePython(data []byte) (map[string]any, error) {
-	lines, err := pyLogicalLines(string(data))
+func parsePython(name string, data []byte) (map[string]any, error) {
+	lines, err := pyLogicalLines(name, string(data))
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +33,7 @@ func parsePython(data []byte) (map[string]any, error) {
 }
 
 // LineError is a params file that cannot be read, at the line it names.
+// Python files give it; other formats' errors come from their parsers.
 type LineError struct {
 	File string
 	Line int
@@ -70,6 +71,7 @@ type pyLine struct {
 // pyLexer splits a Python source into logical lines: physical lines joined
 // inside brackets and after a backslash, without comments and blank lines.
 type pyLexer struct {
+	file  string
 	src   string
 	i     int
 	line  int
@@ -80,8 +82,8 @@ type pyLexer struct {
 	cur    *pyLine
 }
 
-func pyLogicalLines(src string) ([]pyLine, error) {
-	lx := &pyLexer{src: strings.TrimPrefix(src, "\ufeff"), line: 1}
+func pyLogicalLines(file, src string) ([]pyLine, error) {
+	lx := &pyLexer{file: file, src: strings.TrimPrefix(src, "\ufeff"), line: 1}
 	for lx.i < len(lx.src) {
 		if lx.cur == nil && !lx.startLine() {
 			continue
@@ -91,7 +93,7 @@ func pyLogicalLines(src string) ([]pyLine, error) {
 		}
 	}
 	if lx.depth > 0 {
-		return nil, &LineError{Line: lx.opened, Msg: "bracket not closed"}
+		return nil, &LineError{File: lx.file, Line: lx.opened, Msg: "bracket not closed"}
 	}
 	lx.endLine()
 	return lx.lines, nil
@@ -163,7 +165,7 @@ func (lx *pyLexer) next() error {
 		case strings.HasPrefix(rest, "\r\n"):
 			lx.i += 3
 		default:
-			return &LineError{Line: lx.line, Msg: "unexpected backslash"}
+			return &LineError{File: lx.file, Line: lx.line, Msg: "unexpected backslash"}
 		}
 		lx.line++
 	case c == '\'' || c == '"':
@@ -255,7 +257,7 @@ func (lx *pyLexer) str(prefix string) error {
 	var b strings.Builder
 	for {
 		if lx.i >= len(lx.src) {
-			return &LineError{Line: start, Msg: "string not closed"}
+			return &LineError{File: lx.file, Line: start, Msg: "string not closed"}
 		}
 		if strings.HasPrefix(lx.src[lx.i:], quote) {
 			lx.i += len(quote)
@@ -264,7 +266,7 @@ func (lx *pyLexer) str(prefix string) error {
 		c := lx.src[lx.i]
 		switch {
 		case c == '\n' && len(quote) == 1:
-			return &LineError{Line: start, Msg: "string not closed"}
+			return &LineError{File: lx.file, Line: start, Msg: "string not closed"}
 		case c == '\n':
 			lx.line++
 		case c == '\\' && lx.i+1 < len(lx.src):

@@ -32,14 +32,19 @@ func TestStageRevision(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, c3, got, "a commit assigned without a registration")
 
-	tests := []struct{ model, stage, want string }{
-		{"churn", "shadow", `stage "shadow" holds no version of churn ` +
-			"(stages that hold one: canary, production, staging)"},
-		{"fraud", "production", `model "fraud" is not in the registry (models in it: churn)`},
+	tests := []struct {
+		model, stage, want string
+		is                 error
+	}{
+		{"churn", "shadow", `no version in stage "shadow" of churn ` +
+			"(stages that hold one: canary, production, staging)", ErrEmptyStage},
+		{"fraud", "production", `unknown model "fraud" in the registry (models in it: churn)`,
+			ErrUnknownModel},
 	}
 	for _, tt := range tests {
 		_, err := StageRevision(t.Context(), repo, tt.model, tt.stage)
 		require.EqualError(t, err, tt.want)
+		require.ErrorIs(t, err, tt.is)
 		assert.Equal(t, exit.Usage, exit.Code(err))
 	}
 }

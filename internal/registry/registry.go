@@ -14,15 +14,12 @@ package registry
 
 import (
 	"cmp"
-	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mlci-dev/mlci/internal/exit"
-	"github.com/mlci-dev/mlci/internal/git"
 )
 
 // Sentinel errors, found with errors.Is.
@@ -231,27 +228,6 @@ func (r *Registry) NextVersion(model, kind string) (string, error) {
 		return "", exit.With(exit.Usage, err)
 	}
 	return next, nil
-}
-
-// Revision returns the commit that stage holds for model, for the baseline
-// lookup of `--baseline STAGE`. A stage holding nothing is ErrEmptyStage.
-func Revision(ctx context.Context, repo git.Repo, model, stage string) (string, error) {
-	reg, err := Read(ctx, repo)
-	if err != nil {
-		return "", err
-	}
-	m := reg.Model(model)
-	if m == nil {
-		return "", exit.With(
-			exit.Usage,
-			fmt.Errorf("%w %q in the registry", ErrUnknownModel, model),
-		)
-	}
-	v := m.Holder(stage)
-	if v == nil {
-		return "", exit.With(exit.Usage, fmt.Errorf("%w: %s of %s", ErrEmptyStage, stage, model))
-	}
-	return v.Commit, nil
 }
 
 // versionNames lists a model's active versions for messages.

@@ -376,9 +376,7 @@ func TestFetcher(t *testing.T) {
 	dirInfo := saveDir(t, c, map[string]string{"a.csv": "a\n1\n", "b.csv": "b\n2\n"})
 	require.NoError(t, r.Push(t.Context(), c, append(sums, dirInfo.MD5)))
 
-	env := s.Env()
-	cfg := config.Remote{URL: "s3://" + bucket + "/team/cache"}
-	fetch := remote.Fetcher(cfg, remote.Options{Getenv: func(k string) string { return env[k] }})
+	fetch := remote.Fetcher(func() (*remote.Remote, error) { return r, nil })
 	dir := filepath.Join(t.TempDir(), "cache")
 	fresh := cache.Open(dir)
 
@@ -394,12 +392,16 @@ func TestFetcher(t *testing.T) {
 	require.ErrorIs(t, err, fs.ErrNotExist)
 	require.ErrorIs(t, err, remote.ErrNotFound)
 
-	bad := remote.Fetcher(cfg, remote.Options{Getenv: func(k string) string {
-		if k == "AWS_SECRET_ACCESS_KEY" {
-			return "wrong"
-		}
-		return env[k]
-	}})
+	env := s.Env()
+	refused, err := remote.Open(config.Remote{URL: "s3://" + bucket + "/team/cache"},
+		remote.Options{Getenv: func(k string) string {
+			if k == "AWS_SECRET_ACCESS_KEY" {
+				return "wrong"
+			}
+			return env[k]
+		}})
+	require.NoError(t, err)
+	bad := remote.Fetcher(func() (*remote.Remote, error) { return refused, nil })
 	err = bad(t.Context(), dir, "fedcba9876543210fedcba9876543210")
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, fs.ErrNotExist, "a refusal is not a missing object")

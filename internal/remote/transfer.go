@@ -17,7 +17,6 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"github.com/mlci-dev/mlci/internal/config"
 	"github.com/mlci-dev/mlci/internal/pipeline/cache"
 	"github.com/mlci-dev/mlci/internal/pipeline/digest"
 )
@@ -181,17 +180,13 @@ func (r *Remote) Fetch(ctx context.Context, c *cache.Cache, sum string) error {
 }
 
 // Fetcher returns a function that fetches one object into the local cache
-// at a directory, as metrics.FetchFunc does, opening the remote cache cfg
-// names on its first call. An object the remote lacks is an error wrapping
+// at a directory, as metrics.FetchFunc does, from the remote open returns.
+// open is called on every fetch: give it one that opens once (sync.OnceValues)
+// and only when asked. An object the remote lacks is an error wrapping
 // fs.ErrNotExist.
-func Fetcher(cfg config.Remote, opts Options) func(ctx context.Context, dir, sum string) error {
-	var (
-		once sync.Once
-		r    *Remote
-		err  error
-	)
+func Fetcher(open func() (*Remote, error)) func(ctx context.Context, dir, sum string) error {
 	return func(ctx context.Context, dir, sum string) error {
-		once.Do(func() { r, err = Open(cfg, opts) })
+		r, err := open()
 		if err != nil {
 			return err
 		}

@@ -22,9 +22,8 @@ const DefaultResamples = 10000
 // (accuracy, precision, recall, F1 and their averages) draw the total weight
 // of each cell of the paired confusion table instead, one Poisson(n) draw per
 // cell, which is the same distribution at a cost independent of the test
-// set's size. ROC AUC
-// sorts each model's scores once and walks that order with each resample's
-// weights.
+// set's size. ROC AUC sorts each model's scores once and walks that order
+// with each resample's weights.
 type Bootstrap struct {
 	// Resamples is the number of resamples; DefaultResamples when zero.
 	Resamples int

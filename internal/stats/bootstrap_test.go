@@ -43,19 +43,30 @@ func pairedFor(m Metric, label, base, head []float64) Paired {
 	return Paired{Label: label, Base: base, Head: head}
 }
 
+// TestBootstrapCoversTheObservedDifference checks every metric: the binary
+// ones on two classes, the averaged ones on three.
 func TestBootstrapCoversTheObservedDifference(t *testing.T) {
 	t.Parallel()
 	label, base, head := twoModels(2000, 1)
+	label3, base3, head3 := threeClasses(2000, 1)
 
-	for _, m := range []Metric{Accuracy, Precision, Recall, F1, ROCAUC, LogLoss, RMSE, MAE} {
+	for _, m := range Metrics {
 		t.Run(string(m), func(t *testing.T) {
 			t.Parallel()
 			p := pairedFor(m, label, base, head)
+			if m.averaged() {
+				p = Paired{Label: label3, Base: base3, Head: head3}
+			}
 			dist, err := Bootstrap{Resamples: 1000, Seed: 5}.Diff(m, p)
 			require.NoError(t, err)
 			require.Len(t, dist.Diffs, 1000)
 
 			observed := m.Compute(p.Label, p.Head) - m.Compute(p.Label, p.Base)
+			if m.HigherIsBetter() {
+				assert.Positive(t, observed, "the head is the better model")
+			} else {
+				assert.Negative(t, observed, "the head is the better model")
+			}
 			lo, hi := dist.Quantile(0.005), dist.Quantile(0.995)
 			assert.Less(t, lo, observed)
 			assert.Greater(t, hi, observed)

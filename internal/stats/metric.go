@@ -106,6 +106,9 @@ func (m Metric) Compute(label, x []float64) float64 {
 	if len(label) == 0 {
 		return math.NaN()
 	}
+	if m.averaged() {
+		return m.averagedOf(label, x)
+	}
 	switch m {
 	case ROCAUC:
 		return rocAUC(label, x)
@@ -115,9 +118,6 @@ func (m Metric) Compute(label, x []float64) float64 {
 		return meanOf(label, x, absError)
 	case RMSE:
 		return math.Sqrt(meanOf(label, x, squaredError))
-	case BalancedAccuracy, PrecisionMacro, RecallMacro, F1Macro, PrecisionWeighted,
-		RecallWeighted, F1Weighted:
-		return m.averagedOf(label, x)
 	default:
 		return m.fromCounts(countClasses(label, x))
 	}
